@@ -1,0 +1,89 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"parley/internal/jobs"
+	"parley/internal/outbox"
+)
+
+// enqueueEmail saves an email and the job that sends it, in the caller's transaction.
+func enqueueEmail(ctx context.Context, tx *sql.Tx, m outbox.Message, now time.Time) (int64, error) {
+	if err := m.Validate(); err != nil {
+		return 0, err
+	}
+	var id int64
+	if err := tx.QueryRowContext(ctx,
+		`INSERT INTO outbox (kind, to_address, subject, body, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+		m.Kind, m.To, m.Subject, m.Body, now).Scan(&id); err != nil {
+		return 0, err
+	}
+	return id, enqueueJob(ctx, tx, jobs.New{Kind: outbox.JobKind, Payload: map[string]int64{"message_id": id}, RunAt: now}, now)
+}
+
+// SendEmail puts one email in the outbox.
+func (s *Store) SendEmail(ctx context.Context, m outbox.Message) (int64, error) {
+	var id int64
+	err := s.tx(ctx, func(tx *sql.Tx) (err error) {
+		id, err = enqueueEmail(ctx, tx, m, s.clock())
+		return err
+	})
+	return id, err
+}
+
+const outboxColumns = "id, kind, to_address, subject, body, created_at, sent_at, attempts, last_error"
+
+func scanMessage(row interface{ Scan(...any) error }) (outbox.Message, error) {
+	var m outbox.Message
+	var sent sql.NullTime
+	err := row.Scan(&m.ID, &m.Kind, &m.To, &m.Subject, &m.Body, &m.CreatedAt, &sent, &m.Attempts, &m.LastError)
+	m.SentAt, m.CreatedAt = timeOf(sent), m.CreatedAt.UTC()
+	return m, err
+}
+
+// OutboxMessage returns one email.
+func (s *Store) OutboxMessage(ctx context.Context, id int64) (outbox.Message, error) {
+	m, err := scanMessage(s.read.QueryRowContext(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE id = $1`, id))
+	return m, mapErr(err)
+}
+
+// Outbox lists the newest emails, for the development outbox viewer.
+func (s *Store) Outbox(ctx context.Context, limit int) ([]outbox.Message, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT `+outboxColumns+` FROM outbox ORDER BY id DESC LIMIT $1`, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []outbox.Message
+	for rows.Next() {
+		m, err := scanMessage(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// MarkOutboxSent records that an email went.
+func (s *Store) MarkOutboxSent(ctx context.Context, id int64) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		return expectOne(tx.ExecContext(ctx, `UPDATE outbox SET sent_at = $1, attempts = attempts + 1, last_error = '' WHERE id = $2`, s.clock(), id))
+	})
+}
+
+// MarkOutboxFailed records why sending an email failed.
+func (s *Store) MarkOutboxFailed(ctx context.Context, id int64, reason string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		return expectOne(tx.ExecContext(ctx, `UPDATE outbox SET attempts = attempts + 1, last_error = $1 WHERE id = $2`, truncate(reason, 500), id))
+	})
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}

@@ -1,0 +1,188 @@
+// Package store holds all of Parley's SQL. One Store serves SQLite (the
+// default, a file in the data directory) and PostgreSQL; queries use $n
+// placeholders that both drivers understand, and dialect-specific SQL lives
+// only where the two must differ. Each public method is one transaction.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"parley/internal/apperr"
+)
+
+// Dialect names the database in use.
+type Dialect string
+
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// Store is the database of one Parley deployment.
+type Store struct {
+	dialect Dialect
+	// read serves queries; write serves transactions that change data. On
+	// SQLite write is a single connection that begins IMMEDIATE transactions,
+	// so writers queue in Go instead of failing with SQLITE_BUSY; on
+	// PostgreSQL both are the same pool.
+	read  *sql.DB
+	write *sql.DB
+	now   func() time.Time
+}
+
+// Options says which database to open.
+type Options struct {
+	DatabaseURL string // postgres://…; empty means SQLite at SQLitePath
+	SQLitePath  string
+	Now         func() time.Time // the clock; time.Now when nil
+}
+
+// Open connects to the database. It does not migrate: call Migrate.
+func Open(ctx context.Context, o Options) (*Store, error) {
+	s := &Store{now: o.Now}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if o.DatabaseURL != "" {
+		db, err := sql.Open("pgx", o.DatabaseURL)
+		if err != nil {
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		db.SetMaxOpenConns(20)
+		db.SetMaxIdleConns(20)
+		db.SetConnMaxIdleTime(5 * time.Minute)
+		s.dialect, s.read, s.write = Postgres, db, db
+	} else {
+		if err := os.MkdirAll(filepath.Dir(o.SQLitePath), 0o750); err != nil {
+			return nil, fmt.Errorf("create data directory: %w", err)
+		}
+		// synchronous(FULL) makes every acknowledged commit durable across a
+		// power cut, not just a crash of the process.
+		pragmas := "?_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=synchronous(FULL)&_time_format=sqlite"
+		read, err := sql.Open("sqlite", "file:"+o.SQLitePath+pragmas)
+		if err != nil {
+			return nil, fmt.Errorf("open sqlite: %w", err)
+		}
+		write, err := sql.Open("sqlite", "file:"+o.SQLitePath+pragmas+"&_txlock=immediate")
+		if err != nil {
+			read.Close()
+			return nil, fmt.Errorf("open sqlite: %w", err)
+		}
+		read.SetMaxOpenConns(8)
+		read.SetMaxIdleConns(8)
+		write.SetMaxOpenConns(1)
+		s.dialect, s.read, s.write = SQLite, read, write
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := s.write.PingContext(pingCtx); err != nil {
+		s.Close()
+		return nil, apperr.Wrap(apperr.Unavailable, err, "database unreachable")
+	}
+	return s, nil
+}
+
+// Dialect reports which database the store uses.
+func (s *Store) Dialect() Dialect { return s.dialect }
+
+// Close closes the database connections.
+func (s *Store) Close() error {
+	err := s.write.Close()
+	if s.read != s.write {
+		err = errors.Join(err, s.read.Close())
+	}
+	return err
+}
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	var one int
+	if err := s.read.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+		return apperr.Wrap(apperr.Unavailable, err, "database unreachable")
+	}
+	return nil
+}
+
+func (s *Store) migrationFS() fs.FS {
+	sub, err := fs.Sub(migrations, "migrations/"+string(s.dialect))
+	if err != nil {
+		panic(err) // the embedded tree is fixed at build time
+	}
+	return sub
+}
+
+// tx runs fn in a write transaction and commits it when fn returns nil.
+func (s *Store) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return mapErr(err)
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return mapErr(err)
+	}
+	return mapErr(tx.Commit())
+}
+
+// clock returns the time once per operation, in UTC and rounded to the
+// microsecond that both databases keep.
+func (s *Store) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
+
+// mapErr turns constraint violations into Conflict errors by their codes,
+// never by message text.
+func mapErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	var ae *apperr.Error
+	if errors.As(err, &ae) {
+		return err
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return apperr.Wrap(apperr.NotFound, err, "error.not_found")
+	}
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		switch pg.Code {
+		case "23505", "23503": // unique_violation, foreign_key_violation
+			return apperr.Wrap(apperr.Conflict, err, "error.conflict")
+		}
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY, sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+			return apperr.Wrap(apperr.Conflict, err, "error.conflict")
+		}
+	}
+	return err
+}
+
+// nullTime turns the zero time into NULL.
+func nullTime(t time.Time) sql.NullTime {
+	return sql.NullTime{Time: t.UTC(), Valid: !t.IsZero()}
+}
+
+// timeOf returns the time in n, or the zero time for NULL.
+func timeOf(n sql.NullTime) time.Time {
+	if !n.Valid {
+		return time.Time{}
+	}
+	return n.Time.UTC()
+}
