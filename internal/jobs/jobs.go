@@ -71,6 +71,9 @@ type Queue interface {
 	Retry(ctx context.Context, id int64, owner string, at time.Time, reason string) error
 	// Bury moves a claimed job to the dead state.
 	Bury(ctx context.Context, id int64, owner string, reason string) error
+	// Schedule enqueues a job of the kind when its recurring slot is due,
+	// once across all instances, and moves the slot on by every.
+	Schedule(ctx context.Context, kind string, every time.Duration) error
 }
 
 // Handler does one job. It must be idempotent: after a crash a job may run

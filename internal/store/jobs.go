@@ -148,3 +148,24 @@ func (s *Store) PurgeFinishedJobs(ctx context.Context, before time.Time) (int64,
 	})
 	return n, err
 }
+
+// Schedule enqueues a recurring job when its slot is due. The conditional
+// update claims the slot for exactly one caller across instances.
+func (s *Store) Schedule(ctx context.Context, kind string, every time.Duration) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		now := s.clock()
+		if _, err := tx.ExecContext(ctx,
+			`INSERT INTO job_schedule (kind, next_run) VALUES ($1, $2) ON CONFLICT (kind) DO NOTHING`, kind, now); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx,
+			`UPDATE job_schedule SET next_run = $1 WHERE kind = $2 AND next_run <= $3`, now.Add(every), kind, now)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return err
+		}
+		return enqueueJob(ctx, tx, jobs.New{Kind: kind, Key: "every:" + kind, MaxAttempts: 3}, now)
+	})
+}

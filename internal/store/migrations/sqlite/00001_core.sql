@@ -93,6 +93,13 @@ CREATE INDEX jobs_due ON jobs(state, run_at);
 -- At most one unfinished job per key; finished jobs keep their key for the record.
 CREATE UNIQUE INDEX jobs_unique_key ON jobs(unique_key) WHERE unique_key IS NOT NULL AND state IN ('ready', 'running');
 
+-- When each recurring kind of job is next due; claiming a slot is one
+-- conditional update, so only one instance enqueues it.
+CREATE TABLE job_schedule (
+    kind     TEXT PRIMARY KEY,
+    next_run TIMESTAMP NOT NULL
+);
+
 CREATE TABLE subscriptions (
     id          INTEGER PRIMARY KEY,
     user_id     INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
@@ -130,6 +137,7 @@ CREATE INDEX audit_log_org ON audit_log(org_id, at);
 DROP TABLE audit_log;
 DROP TABLE events;
 DROP TABLE subscriptions;
+DROP TABLE job_schedule;
 DROP TABLE jobs;
 DROP TABLE outbox;
 DROP TABLE sessions;
