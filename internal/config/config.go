@@ -122,34 +122,51 @@ func EnvName(flagName string) string {
 // Load parses settings from the environment and then args (flags win) and
 // validates them. getenv is os.Getenv in production; usage output goes to w.
 func Load(name string, args []string, getenv func(string) string, w io.Writer) (*Config, error) {
-	c := &Config{}
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(w)
-	opts := c.options()
-	for _, o := range opts {
-		o.bind(fs, o.name, fmt.Sprintf("%s (%s)", o.usage, EnvName(o.name)))
-	}
-	var envErrs []error
-	fs.VisitAll(func(f *flag.Flag) {
-		if v := getenv(EnvName(f.Name)); v != "" {
-			if err := f.Value.Set(v); err != nil {
-				envErrs = append(envErrs, fmt.Errorf("%s: %v", EnvName(f.Name), err))
-			}
-		}
-	})
-	if err := errors.Join(envErrs...); err != nil {
-		return nil, err
-	}
+	finish := Bind(fs, getenv)
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
-	if err := c.validate(); err != nil {
-		return nil, err
+	return finish()
+}
+
+// Bind defines every setting on fs, so a command can add flags of its own
+// beside them. After fs.Parse, call the returned function: it applies the
+// environment to settings not given as flags and validates the result.
+func Bind(fs *flag.FlagSet, getenv func(string) string) func() (*Config, error) {
+	c := &Config{}
+	opts := c.options()
+	mine := map[string]bool{}
+	for _, o := range opts {
+		o.bind(fs, o.name, fmt.Sprintf("%s (%s)", o.usage, EnvName(o.name)))
+		mine[o.name] = true
 	}
-	return c, nil
+	return func() (*Config, error) {
+		given := map[string]bool{}
+		fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+		var errs []error
+		fs.VisitAll(func(f *flag.Flag) {
+			if !mine[f.Name] || given[f.Name] {
+				return
+			}
+			if v := getenv(EnvName(f.Name)); v != "" {
+				if err := f.Value.Set(v); err != nil {
+					errs = append(errs, fmt.Errorf("%s: %v", EnvName(f.Name), err))
+				}
+			}
+		})
+		if err := errors.Join(errs...); err != nil {
+			return nil, err
+		}
+		if err := c.validate(); err != nil {
+			return nil, err
+		}
+		return c, nil
+	}
 }
 
 func (c *Config) validate() error {

@@ -1,0 +1,87 @@
+// Package api serves Parley's JSON API under /api/v1: bearer-token
+// authentication, errors as RFC 9457 problem details, cursor pagination, and
+// an OpenAPI 3.1 document that a test holds to the routes actually served.
+//
+// Every route except the OpenAPI document needs a bearer token. Tokens belong
+// to staff today; public open data will come as feeds and exports.
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"parley/internal/account"
+	"parley/internal/org"
+)
+
+// Store is what the API reads. The app wires in *store.Store.
+type Store interface {
+	// Orgs lists up to limit organisations in slug order after the slug given.
+	Orgs(ctx context.Context, after string, limit int) ([]org.Organisation, error)
+	OrgBySlug(ctx context.Context, slug string) (org.Organisation, error)
+	// PrincipalByToken returns the owner of a live token, or an
+	// Unauthenticated error for an unknown, revoked or expired one.
+	PrincipalByToken(ctx context.Context, plain string) (*account.Principal, account.APIToken, error)
+}
+
+// maxBody bounds request bodies. No route takes one yet; POSTs to come will
+// get a 413 problem past this instead of filling memory.
+const maxBody = 1 << 20
+
+// API is the JSON API of one deployment.
+type API struct {
+	st      Store
+	log     *slog.Logger
+	baseURL string // no trailing slash
+	mux     *http.ServeMux
+	// routes is filled in as routes are registered, so a test can hold the
+	// OpenAPI document to them.
+	routes []route
+}
+
+// New returns the API. baseURL is the site's public address (for example
+// "https://parley.example.gov.uk"); links in responses are built on it.
+func New(st Store, log *slog.Logger, baseURL string) *API {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	a := &API{st: st, log: log, baseURL: strings.TrimRight(baseURL, "/"), mux: http.NewServeMux()}
+	a.register()
+	return a
+}
+
+// Handler serves every path beginning /api/v1/; mount it at "/api/v1/"
+// without stripping the prefix.
+func (a *API) Handler() http.Handler { return a.mux }
+
+// handlerFunc writes a response or returns an error, which serve renders
+// as a problem.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// authFunc is a handler for a route that needs a token; c holds its owner.
+type authFunc func(w http.ResponseWriter, r *http.Request, c caller) error
+
+// caller is who presented the request's bearer token.
+type caller struct {
+	principal *account.Principal
+	token     account.APIToken
+}
+
+// serve adapts a handler: the headers every response carries, a bounded
+// body, and errors rendered as problem+json.
+func (a *API) serve(h handlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Responses are per token; nothing may keep them. The OpenAPI
+		// document, which is the same for everyone, overrides this.
+		w.Header().Set("Cache-Control", "no-store")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		if r.Body != nil {
+			r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+		}
+		if err := h(w, r); err != nil {
+			a.fail(w, r, err)
+		}
+	})
+}

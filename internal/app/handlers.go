@@ -1,0 +1,83 @@
+package app
+
+import (
+	"context"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"parley/internal/account"
+	"parley/internal/jobs"
+	"parley/internal/outbox"
+	"parley/internal/store"
+)
+
+const cleanupJob = "maintenance.cleanup"
+
+// fanOut turns an event into one email per follower, each with its own
+// unsubscribe link. Accounts do not yet record a preferred language, so
+// these emails are in English.
+func (a *App) fanOut(ctx context.Context, j jobs.Job) error {
+	var p struct {
+		EventID int64 `json:"event_id"`
+	}
+	if err := j.Decode(&p); err != nil {
+		return jobs.Permanent(err)
+	}
+	printer := a.Catalogue.Printer("en")
+	_, err := a.Store.FanOut(ctx, p.EventID, func(ev outbox.Event, sub account.Subscription, u account.User) outbox.Message {
+		name := ev.TargetKind
+		if ev.TargetKind == "org" {
+			if o, err := a.Store.OrgByID(ctx, ev.TargetID); err == nil {
+				name = o.NameEN
+			}
+		}
+		link := a.Config.BaseURL + "/unsubscribe/" + sub.Token
+		body := ev.Body + "\n\n"
+		if ev.URL != "" {
+			body += a.Config.BaseURL + ev.URL + "\n\n"
+		}
+		body += "--\n" + printer.T("email.update.footer", "Name", name, "Site", a.Config.SiteName, "Link", link)
+		return outbox.Message{Kind: "update", To: u.Email, Subject: ev.Subject, Body: body}
+	})
+	if err == nil {
+		a.Runner.Wake()
+	}
+	return err
+}
+
+// cleanup removes what has expired: sessions, sign-in links, old finished jobs.
+func (a *App) cleanup(ctx context.Context, _ jobs.Job) error {
+	if _, err := a.Store.Sessions().DeleteExpired(ctx); err != nil {
+		return err
+	}
+	if _, err := a.Store.DeleteExpiredSignInLinks(ctx); err != nil {
+		return err
+	}
+	_, err := a.Store.PurgeFinishedJobs(ctx, time.Now().Add(-7*24*time.Hour))
+	return err
+}
+
+// jobCollector reports the queue's size by state at each scrape.
+type jobCollector struct {
+	st   *store.Store
+	desc *prometheus.Desc
+}
+
+func newJobCollector(st *store.Store) *jobCollector {
+	return &jobCollector{st: st, desc: prometheus.NewDesc("parley_jobs", "Jobs in the queue by state.", []string{"state"}, nil)}
+}
+
+func (c *jobCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
+
+func (c *jobCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	counts, err := c.st.JobCounts(ctx)
+	if err != nil {
+		return
+	}
+	for _, s := range []jobs.State{jobs.Ready, jobs.Running, jobs.Done, jobs.Dead} {
+		ch <- prometheus.MustNewConstMetric(c.desc, prometheus.GaugeValue, float64(counts[s]), string(s))
+	}
+}

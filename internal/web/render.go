@@ -1,0 +1,167 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"parley/internal/account"
+	"parley/internal/i18n"
+)
+
+//go:embed views
+var views embed.FS
+
+// templates holds one parsed template set per page: the layout plus the
+// page's own file, so each page defines its own "content" block.
+type templates struct {
+	pages map[string]*template.Template
+}
+
+var funcs = template.FuncMap{
+	"date": func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.UTC().Format("2 January 2006")
+	},
+	"datetime": func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.UTC().Format("2 January 2006 15:04 MST")
+	},
+}
+
+func parseTemplates() (*templates, error) {
+	layout, err := template.New("layout.tmpl").Funcs(funcs).ParseFS(views, "views/layout.tmpl")
+	if err != nil {
+		return nil, err
+	}
+	names, err := fs.Glob(views, "views/pages/*.tmpl")
+	if err != nil {
+		return nil, err
+	}
+	t := &templates{pages: map[string]*template.Template{}}
+	for _, n := range names {
+		page, err := template.Must(layout.Clone()).ParseFS(views, n)
+		if err != nil {
+			return nil, err
+		}
+		t.pages[strings.TrimSuffix(strings.TrimPrefix(n, "views/pages/"), ".tmpl")] = page
+	}
+	return t, nil
+}
+
+// Base is embedded in every page: what the layout needs.
+type Base struct {
+	Lang        string
+	Title       string // the page's own title, before the site name
+	Nonce       string // CSP nonce for the one inline script
+	Brand       string
+	SiteName    string
+	Path        string // the current path and query, for the language switch
+	User        *account.Principal
+	Flash       string
+	Errors      []FieldError // the error summary, in page order
+	DevOutbox   bool
+	ShowSignOut bool
+	p           i18n.Printer
+}
+
+// FieldError is one entry of the GOV.UK error summary.
+type FieldError struct {
+	Field string
+	Msg   string
+}
+
+// T translates a message ID into the page's language.
+func (b Base) T(id string, args ...any) string { return b.p.T(id, args...) }
+
+// ErrorFor returns the message for a form field, or "".
+func (b Base) ErrorFor(field string) string {
+	for _, e := range b.Errors {
+		if e.Field == field {
+			return e.Msg
+		}
+	}
+	return ""
+}
+
+// OtherLang is the language the switch offers.
+func (b Base) OtherLang() string { return i18n.Other(b.Lang) }
+
+// SwitchURL is the current page in the other language.
+func (b Base) SwitchURL() string {
+	u, err := url.Parse(b.Path)
+	if err != nil {
+		u = &url.URL{Path: "/"}
+	}
+	q := u.Query()
+	q.Set("lang", b.OtherLang())
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// FullTitle is the <title>: page, site, and "Error: " first when a form failed.
+func (b Base) FullTitle() string {
+	t := b.Title + " – " + b.SiteName
+	if len(b.Errors) > 0 {
+		t = b.T("error.title_prefix") + " " + t
+	}
+	return t
+}
+
+// base returns the Base for a request.
+func (s *Server) base(r *http.Request, title string) Base {
+	lang := langOf(r)
+	p := s.Catalogue.Printer(lang)
+	b := Base{
+		Lang:      lang,
+		Title:     p.T(title),
+		Nonce:     nonceOf(r),
+		Brand:     s.Brand,
+		SiteName:  s.SiteName,
+		Path:      r.URL.RequestURI(),
+		User:      principalOf(r),
+		DevOutbox: s.DevOutbox,
+		p:         p,
+	}
+	if b.User != nil {
+		b.ShowSignOut = true
+	}
+	b.Flash = s.sessions.PopString(r.Context(), "flash")
+	if b.Flash != "" {
+		b.Flash = p.T(b.Flash)
+	}
+	return b
+}
+
+// withErrors fills in the error summary from per-field message IDs.
+func (b *Base) withErrors(order []string, fields map[string]string) {
+	for _, f := range order {
+		b.Errors = append(b.Errors, FieldError{Field: f, Msg: b.T(fields[f])})
+	}
+}
+
+// render writes a page with a status.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, page any) error {
+	t, ok := s.templates.pages[name]
+	if !ok {
+		return fmt.Errorf("no template %q", name)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout.tmpl", page); err != nil {
+		return fmt.Errorf("render %s: %w", name, err)
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, err := buf.WriteTo(w)
+	return err
+}

@@ -1,0 +1,98 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"parley/internal/account"
+)
+
+// staffRoute records a staff route and the permission it needs, so a test
+// can check every staff route against every role.
+type staffRoute struct {
+	Method, Pattern string
+	Perm            account.Permission
+}
+
+// Handler returns the whole site: every route is registered here.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	s.routes(mux)
+	var h http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Tell observe which route matched: the mux sets r.Pattern only on
+		// the request it hands to the handler.
+		if rt, ok := r.Context().Value(keyRoute).(*string); ok {
+			_, *rt = mux.Handler(r)
+		}
+		mux.ServeHTTP(w, r)
+	})
+	h = s.authenticate(h)
+	h = s.sessions.LoadAndSave(h)
+	h = s.language(h)
+	h = http.NewCrossOriginProtection().Handler(h)
+	h = s.limitBody(h)
+	h = s.secure(h)
+	h = s.shed(h)
+	h = s.observe(h)
+	return h
+}
+
+func (s *Server) routes(mux *http.ServeMux) {
+	// Operations.
+	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.Handle("GET /readyz", s.h(s.readyz))
+	if s.Metrics != nil {
+		mux.Handle("GET /metrics", promhttp.HandlerFor(s.Metrics, promhttp.HandlerOpts{}))
+	}
+	mux.Handle("GET /static/", s.static())
+	mux.Handle("GET /robots.txt", s.static())
+	if s.API != nil {
+		mux.Handle("/api/v1/", s.API)
+	}
+
+	// Public pages.
+	mux.Handle("GET /{$}", s.h(s.home))
+	mux.Handle("GET /organisations/{slug}", s.h(s.orgPage))
+	mux.Handle("POST /organisations/{slug}/follow", s.h(s.follow))
+	mux.Handle("POST /organisations/{slug}/unfollow", s.h(s.unfollow))
+	mux.Handle("GET /accessibility", s.h(s.info("accessibility", "accessibility.title")))
+	mux.Handle("GET /privacy", s.h(s.info("privacy", "privacy.title")))
+	mux.Handle("GET /cookies", s.h(s.info("cookies", "cookies.title")))
+
+	// Signing in and out.
+	mux.Handle("GET /sign-in", s.h(s.signInForm))
+	mux.Handle("POST /sign-in", s.h(s.signInSubmit))
+	mux.Handle("GET /sign-in/check-email", s.h(s.checkEmail))
+	mux.Handle("GET /sign-in/link/{token}", s.h(s.signInLink))
+	mux.Handle("POST /sign-in/link/{token}", s.h(s.signInLinkUse))
+	mux.Handle("GET /sign-in/oidc", s.h(s.oidcBegin))
+	mux.Handle("GET /sign-in/oidc/callback", s.h(s.oidcCallback))
+	mux.Handle("POST /sign-out", s.h(s.signOut))
+
+	// A citizen's own account.
+	mux.Handle("GET /account", s.h(s.accountPage))
+	mux.Handle("POST /account/name", s.h(s.accountName))
+	mux.Handle("GET /unsubscribe/{token}", s.h(s.unsubscribeForm))
+	mux.Handle("POST /unsubscribe/{token}", s.h(s.unsubscribe))
+
+	// Staff area: every route names the permission it needs.
+	mux.Handle("GET /staff", s.h(s.staffHome))
+	s.staff(mux, "GET", "/staff/{org}", account.PermStaffArea, s.staffOrg)
+	s.staff(mux, "GET", "/staff/{org}/people", account.PermManageStaff, s.peoplePage)
+	s.staff(mux, "POST", "/staff/{org}/people", account.PermManageStaff, s.peopleAdd)
+	s.staff(mux, "POST", "/staff/{org}/people/{user}/role", account.PermManageStaff, s.peopleRole)
+	s.staff(mux, "POST", "/staff/{org}/people/{user}/remove", account.PermManageStaff, s.peopleRemove)
+	s.staff(mux, "GET", "/staff/{org}/audit", account.PermManageStaff, s.auditPage)
+
+	// Development: what would have been emailed, when no sender is set.
+	if s.DevOutbox {
+		mux.Handle("GET /dev/outbox", s.h(s.outboxPage))
+		mux.Handle("GET /dev/outbox/{id}", s.h(s.outboxMessage))
+	}
+
+	mux.Handle("/", s.h(s.notFound))
+}
+
+// StaffRoutes lists the staff routes and their permissions.
+func (s *Server) StaffRoutes() []staffRoute { return s.staffRoutes }

@@ -1,0 +1,128 @@
+// Package web serves Parley's HTML: every route is in routes.go, handlers
+// return errors that one adapter turns into GOV.UK-style error pages, and
+// every page is a typed struct rendered by html/template.
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/alexedwards/scs/v2"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"parley/internal/account"
+	"parley/internal/i18n"
+	"parley/internal/org"
+	"parley/internal/outbox"
+	"parley/internal/sso"
+)
+
+// Store is what the web layer needs of the database; app passes the real store.
+type Store interface {
+	Ping(ctx context.Context) error
+	Orgs(ctx context.Context, after string, limit int) ([]org.Organisation, error)
+	OrgBySlug(ctx context.Context, slug string) (org.Organisation, error)
+	OrgByID(ctx context.Context, id int64) (org.Organisation, error)
+	Principal(ctx context.Context, userID int64) (*account.Principal, error)
+	CreateSignInLink(ctx context.Context, email, returnTo string, ttl time.Duration, compose func(email, token string) outbox.Message) error
+	UseSignInLink(ctx context.Context, token string) (account.User, string, error)
+	SignInWithIdentity(ctx context.Context, issuer, subject, email string, emailVerified bool) (account.User, error)
+	SetDisplayName(ctx context.Context, userID int64, name string) error
+	Staff(ctx context.Context, orgID int64) ([]account.StaffMember, error)
+	AddStaff(ctx context.Context, orgID int64, email string, role account.Role, actorID int64) (account.User, error)
+	SetRole(ctx context.Context, orgID, userID int64, role account.Role, actorID int64) error
+	RemoveStaff(ctx context.Context, orgID, userID int64, actorID int64) error
+	AuditLog(ctx context.Context, orgID int64, limit int) ([]account.AuditEntry, error)
+	Outbox(ctx context.Context, limit int) ([]outbox.Message, error)
+	OutboxMessage(ctx context.Context, id int64) (outbox.Message, error)
+	Subscribe(ctx context.Context, userID int64, kind string, targetID int64) error
+	Unsubscribe(ctx context.Context, userID int64, kind string, targetID int64) error
+	UnsubscribeByToken(ctx context.Context, token string) (account.Subscription, error)
+	IsSubscribed(ctx context.Context, userID int64, kind string, targetID int64) (bool, error)
+	Subscriptions(ctx context.Context, userID int64) ([]account.Subscription, error)
+}
+
+// SSO is the OpenID Connect provider, when one is configured.
+type SSO interface {
+	Begin(ctx context.Context) (string, sso.State, error)
+	Finish(ctx context.Context, st sso.State, query url.Values) (sso.Claims, error)
+}
+
+// Options configures the web server.
+type Options struct {
+	Store         Store
+	Sessions      scs.Store // where sessions are kept
+	Catalogue     *i18n.Catalogue
+	Log           *slog.Logger
+	Metrics       *prometheus.Registry
+	API           http.Handler // serves /api/v1/
+	SSO           SSO          // nil: no single sign-on
+	SSOName       string       // the provider's name on the sign-in page
+	BaseURL       string
+	Brand         string // the site's brand: "govuk" or "neutral"
+	SiteName      string
+	DevOutbox     bool // no email sender: show the outbox at /dev/outbox
+	SecureCookies bool
+	SessionTTL    time.Duration
+	SignInLinkTTL time.Duration
+	MaxBodyBytes  int64
+	MaxInFlight   int // requests served at once before shedding load with 503
+	Now           func() time.Time
+	// WakeJobs is called after a request enqueues email, so it goes at once.
+	WakeJobs func()
+}
+
+// Server is the HTML front end.
+type Server struct {
+	Options
+	sessions  *scs.SessionManager
+	templates *templates
+	limits    *limiter
+	metrics   *metrics
+	inflight  chan struct{} // bounds requests served at once
+	assets    *assets
+	// staffRoutes is filled in as staff routes are registered.
+	staffRoutes []staffRoute
+}
+
+// New builds the server; it fails when a template does not parse.
+func New(o Options) (*Server, error) {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.WakeJobs == nil {
+		o.WakeJobs = func() {}
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	sm := scs.New()
+	sm.Store = o.Sessions
+	sm.Lifetime = o.SessionTTL
+	sm.IdleTimeout = 0
+	sm.Cookie.Name = "parley_session"
+	sm.Cookie.HttpOnly = true
+	sm.Cookie.Secure = o.SecureCookies
+	sm.Cookie.SameSite = http.SameSiteLaxMode
+	sm.Cookie.Persist = false
+	t, err := parseTemplates()
+	if err != nil {
+		return nil, err
+	}
+	a, err := loadAssets()
+	if err != nil {
+		return nil, err
+	}
+	if o.MaxInFlight <= 0 {
+		o.MaxInFlight = 1024
+	}
+	s := &Server{Options: o, sessions: sm, templates: t, limits: newLimiter(o.Now), assets: a,
+		inflight: make(chan struct{}, o.MaxInFlight)}
+	if o.Metrics != nil {
+		s.metrics = newMetrics(o.Metrics)
+	}
+	return s, nil
+}
