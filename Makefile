@@ -4,8 +4,49 @@
 
 .PHONY: help
 help:
+	@echo "make demo          build everything and run the demo at http://127.0.0.1:8080"
+	@echo "make test          run every test: vet, staticcheck, unit, database, browser"
+	@echo "make build         build bin/parley"
 	@echo "make assets        build front-end assets (CSS for both brands, fonts, images, JS, axe-core)"
 	@echo "make assets-clean  remove built assets and web/assets/node_modules"
+	@echo "make fuzz          run every fuzz test briefly (FUZZTIME=20s each)"
+
+# ---------------------------------------------------------------------------
+# Building, running and testing
+# ---------------------------------------------------------------------------
+
+GO          ?= go
+STATICCHECK := $(shell $(GO) env GOPATH)/bin/staticcheck
+STATICCHECK_VERSION := v0.8.2
+FUZZTIME    ?= 20s
+
+.PHONY: build demo test lint fuzz
+build: assets
+	$(GO) build -o bin/parley ./cmd/parley
+
+demo: build
+	./bin/parley serve --demo
+
+# PostgreSQL tests run when PARLEY_TEST_DATABASE_URL is set (required in CI);
+# browser tests need /usr/bin/chromium (required in CI).
+test: assets lint
+	$(GO) test -count=1 -timeout 20m ./...
+
+lint: $(STATICCHECK)
+	$(GO) vet ./...
+	$(STATICCHECK) ./...
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt: the files above need formatting"; exit 1; }
+
+$(STATICCHECK):
+	$(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+
+# Every Fuzz function in the module, each for FUZZTIME.
+fuzz:
+	@for pkg in $$($(GO) list ./...); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+	    echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	  done; \
+	done
 
 # ---------------------------------------------------------------------------
 # Front-end assets
@@ -32,7 +73,7 @@ SASS_FLAGS   := --style=compressed --no-source-map --load-path=node_modules \
 
 ASSETS := $(STATIC_DIST)/govuk.css $(STATIC_DIST)/neutral.css \
           $(STATIC_DIST)/assets/manifest.json $(STATIC_DIST)/govuk-frontend.min.js \
-          $(AXE_OUT)
+          $(STATIC_DIST)/govuk-logotype.svg $(AXE_OUT)
 
 .PHONY: assets assets-clean
 assets: $(ASSETS)
@@ -56,6 +97,13 @@ $(STATIC_DIST)/assets/manifest.json: $(NPM_STAMP)
 $(STATIC_DIST)/govuk-frontend.min.js: $(NPM_STAMP)
 	@mkdir -p $(@D)
 	cp $(GOVUK_DIST)/govuk-frontend.min.js $@
+
+# The GOV.UK logotype ships only inside GOV.UK Frontend's header markup; the
+# build lifts it out into a file (white, for the blue header). Only the govuk
+# brand shows it.
+$(STATIC_DIST)/govuk-logotype.svg: $(ASSETS_SRC)/logotype.js $(NPM_STAMP)
+	@mkdir -p $(@D)
+	cd $(ASSETS_SRC) && node logotype.js $(CURDIR)/$@
 
 $(AXE_OUT): $(NPM_STAMP)
 	@mkdir -p $(@D)

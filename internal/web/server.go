@@ -70,6 +70,7 @@ type Options struct {
 	SignInLinkTTL time.Duration
 	MaxBodyBytes  int64
 	MaxInFlight   int // requests served at once before shedding load with 503
+	SignInBurst   int // sign-in requests one address may make at once (0: 10)
 	Now           func() time.Time
 	// WakeJobs is called after a request enqueues email, so it goes at once.
 	WakeJobs func()
@@ -118,6 +119,9 @@ func New(o Options) (*Server, error) {
 	}
 	if o.MaxInFlight <= 0 {
 		o.MaxInFlight = 1024
+	}
+	if o.SignInBurst <= 0 {
+		o.SignInBurst = 10
 	}
 	s := &Server{Options: o, sessions: sm, templates: t, limits: newLimiter(o.Now), assets: a,
 		inflight: make(chan struct{}, o.MaxInFlight)}

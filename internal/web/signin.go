@@ -12,12 +12,11 @@ import (
 	"parley/internal/sso"
 )
 
-// Rate limits for sign-in: a burst then a slow refill, per client address
-// and per email address, so nobody can flood an inbox or the outbox.
-var (
-	signInPerIP    = rule{burst: 10, every: time.Minute}
-	signInPerEmail = rule{burst: 3, every: 5 * time.Minute}
-)
+// signInPerEmail limits links sent to one address, so nobody can flood an
+// inbox; the per-address limit is SignInBurst at once, then one a minute.
+var signInPerEmail = rule{burst: 3, every: 5 * time.Minute}
+
+func (s *Server) signInPerIP() rule { return rule{burst: s.SignInBurst, every: time.Minute} }
 
 // SignInPage asks for an email address.
 type SignInPage struct {
@@ -42,7 +41,7 @@ func (s *Server) signInPage(r *http.Request) SignInPage {
 }
 
 func (s *Server) signInSubmit(w http.ResponseWriter, r *http.Request) error {
-	if err := s.limits.allow("sign-in-ip:"+clientIP(r), signInPerIP); err != nil {
+	if err := s.limits.allow("sign-in-ip:"+clientIP(r), s.signInPerIP()); err != nil {
 		return err
 	}
 	raw := r.PostFormValue("email")
@@ -105,7 +104,7 @@ func (s *Server) signInLink(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) signInLinkUse(w http.ResponseWriter, r *http.Request) error {
-	if err := s.limits.allow("sign-in-ip:"+clientIP(r), signInPerIP); err != nil {
+	if err := s.limits.allow("sign-in-ip:"+clientIP(r), s.signInPerIP()); err != nil {
 		return err
 	}
 	u, returnTo, err := s.Store.UseSignInLink(r.Context(), r.PathValue("token"))
