@@ -255,8 +255,6 @@ func waitFor(t *testing.T, ctx context.Context, what string, ok func(page) bool)
 	t.Helper()
 	var last page
 	var lastErr error
-	t0 := time.Now()
-	defer func() { t.Logf("wait %s took %v", what, time.Since(t0)) }()
 	for {
 		p, err := chromedp.Run(ctx, chromedp.Evaluate[page](readPage))
 		if err == nil && p.Ready && ok(p) {
@@ -283,8 +281,6 @@ func waitPath(t *testing.T, ctx context.Context, path string) page {
 // do runs browser actions and fails the test on error.
 func do(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
-	t0 := time.Now()
-	defer func() { t.Logf("%s took %v", what, time.Since(t0)) }()
 	if err := chromedp.Do(ctx, steps...); err != nil {
 		t.Fatalf("%s: %v", what, err)
 	}

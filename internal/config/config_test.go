@@ -2,6 +2,7 @@ package config
 
 import (
 	"io"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -71,5 +72,20 @@ func TestRedactedHidesSecrets(t *testing.T) {
 	}
 	if !strings.Contains(out, "addr=127.0.0.1:8080") {
 		t.Errorf("addr missing:\n%s", out)
+	}
+}
+
+// TestREADMEDocumentsEverySetting keeps the configuration table honest.
+func TestREADMEDocumentsEverySetting(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &Config{}
+	for _, o := range c.options() {
+		row := "| `--" + o.name + "` | `" + EnvName(o.name) + "` |"
+		if !strings.Contains(string(readme), row) {
+			t.Errorf("README has no row starting %s", row)
+		}
 	}
 }
