@@ -115,7 +115,7 @@ func (j *journey) run() {
 		j.activate("the outbox link", isLink("Outbox (development)", ""), `//nav//a[normalize-space(.)="Outbox (development)"]`)
 		j.at("/dev/outbox")
 		do(t, ctx, "open the newest email", chromedp.Click(fmt.Sprintf(`//tr[td[normalize-space(.)=%q]]//a`, j.email)))
-		msg := waitFor(t, ctx, "the email", func(p page) bool { return strings.HasPrefix(p.Path, "/dev/outbox/") })
+		msg := waitFor(t, ctx, "the email", func(p view) bool { return strings.HasPrefix(p.Path, "/dev/outbox/") })
 		if !strings.Contains(msg.Text, "/sign-in/link/") {
 			t.Fatalf("the email has no sign-in link:\n%s", msg.Text)
 		}
@@ -123,7 +123,7 @@ func (j *journey) run() {
 	} else {
 		do(t, ctx, "paste the emailed link", chromedp.Navigate(j.site.emailedLink(t, j.email)))
 	}
-	confirm := waitFor(t, ctx, "the sign-in link page", func(p page) bool { return strings.HasPrefix(p.Path, "/sign-in/link/") })
+	confirm := waitFor(t, ctx, "the sign-in link page", func(p view) bool { return strings.HasPrefix(p.Path, "/sign-in/link/") })
 	j.checkScript(confirm)
 	if confirm.H1 != "Continue to sign in" {
 		t.Errorf("link page h1 = %q", confirm.H1)
@@ -164,14 +164,14 @@ func (j *journey) run() {
 
 // at waits for the page at path and checks JavaScript ran or not, as the
 // mode says.
-func (j *journey) at(path string) page {
+func (j *journey) at(path string) view {
 	j.t.Helper()
 	p := waitPath(j.t, j.ctx, path)
 	j.checkScript(p)
 	return p
 }
 
-func (j *journey) checkScript(p page) {
+func (j *journey) checkScript(p view) {
 	j.t.Helper()
 	if want := j.mode != noScript; p.JS != want {
 		j.t.Errorf("%s: page script ran = %v, want %v", p.Path, p.JS, want)
@@ -180,7 +180,7 @@ func (j *journey) checkScript(p page) {
 
 // redirected checks the page came from a POST answered with a redirect:
 // POST-redirect-GET, so reloading it never submits the form again.
-func (j *journey) redirected(p page) {
+func (j *journey) redirected(p view) {
 	j.t.Helper()
 	n, err := chromedp.Run(j.ctx, chromedp.Evaluate[int](`performance.getEntriesByType('navigation')[0].redirectCount`))
 	if err != nil {

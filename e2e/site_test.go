@@ -87,6 +87,13 @@ func startBrowser() {
 // skips the test when Chromium is missing, or fails it in CI.
 func tab(t *testing.T) context.Context {
 	t.Helper()
+	return tabFor(t, testTimeout)
+}
+
+// tabFor is tab with a longer time limit, for a test that checks many pages
+// in one tab (each check has its own, shorter, limit).
+func tabFor(t *testing.T, limit time.Duration) context.Context {
+	t.Helper()
 	browser.once.Do(startBrowser)
 	if browser.err != nil {
 		if os.Getenv("CI") != "" {
@@ -94,7 +101,7 @@ func tab(t *testing.T) context.Context {
 		}
 		t.Skipf("skipping browser test: %v", browser.err)
 	}
-	tctx, cancelTimeout := context.WithTimeout(browser.ctx, testTimeout)
+	tctx, cancelTimeout := context.WithTimeout(browser.ctx, limit)
 	ctx, cancelTab := chromedp.NewContext(tctx, chromedp.WithNewBrowserContext())
 	t.Cleanup(func() { cancelTab(); cancelTimeout() })
 	if err := chromedp.Do(ctx); err != nil {
@@ -226,8 +233,8 @@ func (s *site) emailedLink(t *testing.T, addr string) string {
 	return ""
 }
 
-// page is what a test reads of the current page.
-type page struct {
+// view is what a test reads of the current page.
+type view struct {
 	Path  string `json:"path"`
 	Lang  string `json:"lang"`
 	Title string `json:"title"`
@@ -251,12 +258,12 @@ const readPage = `(() => ({
 
 // waitFor polls the page (Go-side, so it works with JavaScript disabled
 // too) until ok accepts it, and returns it.
-func waitFor(t *testing.T, ctx context.Context, what string, ok func(page) bool) page {
+func waitFor(t *testing.T, ctx context.Context, what string, ok func(view) bool) view {
 	t.Helper()
-	var last page
+	var last view
 	var lastErr error
 	for {
-		p, err := chromedp.Run(ctx, chromedp.Evaluate[page](readPage))
+		p, err := chromedp.Run(ctx, chromedp.Evaluate[view](readPage))
 		if err == nil && p.Ready && ok(p) {
 			return p
 		}
@@ -270,9 +277,9 @@ func waitFor(t *testing.T, ctx context.Context, what string, ok func(page) bool)
 }
 
 // waitPath waits until the page at path (without query) has loaded.
-func waitPath(t *testing.T, ctx context.Context, path string) page {
+func waitPath(t *testing.T, ctx context.Context, path string) view {
 	t.Helper()
-	return waitFor(t, ctx, path, func(p page) bool {
+	return waitFor(t, ctx, path, func(p view) bool {
 		got, _, _ := strings.Cut(p.Path, "?")
 		return got == path
 	})

@@ -116,7 +116,7 @@ func TestDeliverer(t *testing.T) {
 		{
 			name: "invalid message is permanent", msg: invalid, job: job(`{"message_id":42}`),
 			wantErr: true, permanent: true,
-			wantFailures: []string{"invalid; to: error.email.format"},
+			wantFailures: []string{"invalid: error.summary; to: error.email.format"},
 		},
 		{
 			name: "retryable send failure is recorded", msg: testMessage(), job: job(`{"message_id":42}`),

@@ -71,8 +71,10 @@ func (s *statusRecorder) Write(b []byte) (int, error) {
 
 func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
-// observe gives each request an id, logs it without personal data (no
-// query string, no client address), counts it, and turns panics into 500s.
+// observe gives each request an id, logs it without personal data (the
+// route pattern, never the path, which can carry sign-in and unsubscribe
+// tokens; no query string, no client address), counts it, and turns panics
+// into 500s.
 func (s *Server) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -102,7 +104,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 				level = slog.LevelError
 			}
 			s.Log.Log(r.Context(), level, "request", "request_id", id, "method", r.Method, "route", route,
-				"path", r.URL.Path, "status", rec.status, "duration_ms", d.Milliseconds())
+				"status", rec.status, "duration_ms", d.Milliseconds())
 		}()
 		next.ServeHTTP(rec, r)
 	})

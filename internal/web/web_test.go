@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -429,6 +430,26 @@ func TestFollowAndUnsubscribe(t *testing.T) {
 	}
 	if ok, _ := s.store.IsSubscribed(ctx, u.ID, "org", s.org.ID); ok {
 		t.Error("still subscribed")
+	}
+}
+
+func TestLogsCarryNoPersonalData(t *testing.T) {
+	var logs strings.Builder
+	s := newSite(t, store.SQLite, func(o *web.Options) { o.Log = slog.New(slog.NewTextHandler(&logs, nil)) })
+	c := s.client()
+	s.signIn(c, "private.person@example.org")
+	s.post(c, "/account/name", url.Values{"display_name": {"Private Person"}}, "")
+	s.get(c, "/unsubscribe/secret-token-value")
+	msgs, _ := s.store.Outbox(ctx, 1)
+	token := strings.TrimPrefix(linkPattern.FindString(msgs[0].Body), "/sign-in/link/")
+	out := logs.String()
+	if !strings.Contains(out, "route=") {
+		t.Fatalf("nothing logged: %q", out)
+	}
+	for _, secret := range []string{"private.person", "Private Person", token, "secret-token-value", "127.0.0.1"} {
+		if strings.Contains(out, secret) {
+			t.Errorf("logs contain %q", secret)
+		}
 	}
 }
 

@@ -1,0 +1,210 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+)
+
+// axeRun checks the page against WCAG 2.0, 2.1 and 2.2 at A and AA and
+// against axe's best practices, and lists the violations.
+const axeRun = `axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a','wcag2aa','wcag21a','wcag21aa','wcag22aa','best-practice']}})
+  .then(r => r.violations.map(v => ({id: v.id, impact: v.impact || '', help: v.help, url: v.helpUrl,
+    nodes: v.nodes.map(n => ({target: JSON.stringify(n.target), html: n.html, summary: n.failureSummary || ''}))})))`
+
+type violation struct {
+	ID     string `json:"id"`
+	Impact string `json:"impact"`
+	Help   string `json:"help"`
+	URL    string `json:"url"`
+	Nodes  []struct {
+		Target  string `json:"target"`
+		HTML    string `json:"html"`
+		Summary string `json:"summary"`
+	} `json:"nodes"`
+}
+
+// axePage is one page to check: reached by path, or by submitting the
+// sign-in form (empty, or with an address).
+type axePage struct {
+	name   string
+	path   string // {org} and {msg} (the newest email's id) are filled in
+	submit *string
+	status int
+}
+
+// TestAxe runs axe-core on every page, in English and Welsh, in both brands.
+func TestAxe(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join("axe", "axe.min.js"))
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("axe-core is required in CI: %v (run `make assets`)", err)
+		}
+		t.Skipf("skipping: %v (run `make assets` to copy axe-core to e2e/axe/)", err)
+	}
+	empty, citizen := "", "alex.citizen@example.org"
+	admin, org := demoStaff(t, "admin")
+	analyst, _ := demoStaff(t, "analyst")
+	phases := []struct {
+		who   string // "" for a visitor who is not signed in
+		pages []axePage
+	}{
+		{"", []axePage{
+			{name: "home", path: "/", status: 200},
+			{name: "organisation", path: "/organisations/{org}", status: 200},
+			{name: "sign-in", path: "/sign-in", status: 200},
+			{name: "sign-in-errors", submit: &empty, status: 422},
+			{name: "check-email", submit: &citizen, status: 200},
+			{name: "outbox", path: "/dev/outbox", status: 200},
+			{name: "outbox-message", path: "/dev/outbox/{msg}", status: 200},
+			{name: "not-found", path: "/no-such-page", status: 404},
+			{name: "accessibility", path: "/accessibility", status: 200},
+			{name: "privacy", path: "/privacy", status: 200},
+			{name: "cookies", path: "/cookies", status: 200},
+		}},
+		{admin, []axePage{
+			{name: "staff", path: "/staff", status: 200},
+			{name: "staff-org", path: "/staff/{org}", status: 200},
+			{name: "people", path: "/staff/{org}/people", status: 200},
+			{name: "audit", path: "/staff/{org}/audit", status: 200},
+			{name: "account", path: "/account", status: 200},
+		}},
+		{analyst, []axePage{
+			{name: "forbidden", path: "/staff/{org}/people", status: 403},
+		}},
+	}
+	shots := screenshotDir(t)
+	for _, brand := range []string{"govuk", "neutral"} {
+		t.Run(brand, func(t *testing.T) {
+			t.Parallel()
+			s := startSite(t, siteOptions{brand: brand})
+			for _, ph := range phases {
+				ctx := tabFor(t, 2*time.Minute)
+				call(t, ctx, page.SetBypassCSP, page.SetBypassCSPParams{Enabled: true})
+				if ph.who != "" {
+					signIn(t, ctx, s, ph.who)
+				}
+				for _, lang := range []string{"en", "cy"} {
+					for _, p := range ph.pages {
+						name := lang + "/" + p.name
+						t.Run(name, func(t *testing.T) {
+							pctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+							defer cancel()
+							checkPage(t, pctx, s, p, lang, org, src)
+							if shots != "" && lang == "en" && (p.name == "home" || p.name == "sign-in-errors" || p.name == "people") {
+								screenshot(t, pctx, filepath.Join(shots, brand+"-"+p.name+".png"))
+							}
+						})
+					}
+				}
+			}
+		})
+	}
+}
+
+// checkPage loads a page in lang, checks its status and language, and
+// fails listing every axe violation.
+func checkPage(t *testing.T, ctx context.Context, s *site, p axePage, lang, org string, axeSrc []byte) {
+	var status int64
+	if p.submit != nil {
+		do(t, ctx, "open the sign-in page", chromedp.Navigate(s.base+"/sign-in?lang="+lang))
+		if *p.submit != "" {
+			do(t, ctx, "type an address", chromedp.SendKeys(chromedp.CSS("#email"), *p.submit))
+		}
+		r, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`main form button[type="submit"]`)))
+		if err != nil {
+			t.Fatalf("submit the sign-in form: %v", err)
+		}
+		status = r.Status
+	} else {
+		path := strings.ReplaceAll(p.path, "{org}", org)
+		if strings.Contains(path, "{msg}") {
+			msgs, err := s.app.Store.Outbox(ctx, 1)
+			if err != nil || len(msgs) == 0 {
+				t.Fatalf("no email in the outbox (%v)", err)
+			}
+			path = strings.ReplaceAll(path, "{msg}", fmt.Sprint(msgs[0].ID))
+		}
+		r, err := chromedp.Run(ctx, chromedp.NavigateResponse(s.base+path+"?lang="+lang))
+		if err != nil {
+			t.Fatalf("open %s: %v", path, err)
+		}
+		status = r.Status
+	}
+	got := waitFor(t, ctx, p.name, func(view) bool { return true })
+	if status != int64(p.status) {
+		t.Errorf("%s: status %d, want %d", got.Path, status, p.status)
+	}
+	if got.Lang != lang {
+		t.Errorf("%s: <html lang=%q>, want %q", got.Path, got.Lang, lang)
+	}
+	if p.status == 422 && !strings.Contains(got.Title, ":") {
+		t.Errorf("%s: title %q has no error prefix", got.Path, got.Title)
+	}
+
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](string(axeSrc))); err != nil {
+		t.Fatalf("injecting axe-core: %v", err)
+	}
+	vs, err := chromedp.Run(ctx, chromedp.Evaluate[[]violation](axeRun, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("running axe-core: %v", err)
+	}
+	for _, v := range vs {
+		var b strings.Builder
+		fmt.Fprintf(&b, "%s: axe %s (%s): %s <%s>", got.Path, v.ID, v.Impact, v.Help, v.URL)
+		for _, n := range v.Nodes {
+			fmt.Fprintf(&b, "\n    %s  %s\n      %s", n.Target, n.HTML, strings.ReplaceAll(n.Summary, "\n", "\n      "))
+		}
+		t.Error(b.String())
+	}
+}
+
+// signIn signs the tab in as email by the email-link journey, quickly.
+func signIn(t *testing.T, ctx context.Context, s *site, email string) {
+	t.Helper()
+	do(t, ctx, "ask for a sign-in link",
+		chromedp.Navigate(s.base+"/sign-in"),
+		chromedp.SendKeys(chromedp.CSS("#email"), email),
+		chromedp.Click(chromedp.CSS(`main form button[type="submit"]`)),
+	)
+	waitPath(t, ctx, "/sign-in/check-email")
+	do(t, ctx, "open the emailed link", chromedp.Navigate(s.emailedLink(t, email)))
+	do(t, ctx, "sign in", chromedp.Click(chromedp.CSS(`main form button[type="submit"]`)))
+	waitPath(t, ctx, "/account")
+}
+
+// screenshotDir is where screenshots go when PARLEY_SCREENSHOTS=1: the
+// directory PARLEY_SCREENSHOTS_DIR names, or one under the temporary
+// directory. "" means take none.
+func screenshotDir(t *testing.T) string {
+	if os.Getenv("PARLEY_SCREENSHOTS") != "1" {
+		return ""
+	}
+	dir := os.Getenv("PARLEY_SCREENSHOTS_DIR")
+	if dir == "" {
+		dir = filepath.Join(os.TempDir(), "parley-screenshots")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshots in %s", dir)
+	return dir
+}
+
+func screenshot(t *testing.T, ctx context.Context, file string) {
+	t.Helper()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatalf("screenshot: %v", err)
+	}
+	if err := os.WriteFile(file, png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
