@@ -85,7 +85,7 @@ func TestEventsFanOutToFollowers(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := a.Store.PublishEvent(ctx, outbox.Event{TargetKind: "org", TargetID: o.ID, Subject: "New consultation", Body: "We want your views on bus routes.", URL: "/organisations/" + o.Slug}); err != nil {
+	if _, err := a.Store.PublishEvent(ctx, outbox.Event{TargetKind: "org", TargetID: o.ID, Subject: "New consultation", Body: "We want your views on bus routes.", URL: "/organisations/" + o.Slug}, 0); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := a.Runner.RunDue(ctx); err != nil {

@@ -60,7 +60,12 @@ func redact(text string, addrs ...string) string {
 		if a == "" {
 			continue
 		}
-		text = regexp.MustCompile("(?i)"+regexp.QuoteMeta(a)).ReplaceAllLiteralString(text, "[recipient]")
+		re, err := regexp.Compile("(?i)" + regexp.QuoteMeta(a))
+		if err != nil { // not UTF-8, so not a real address; match it exactly
+			text = strings.ReplaceAll(text, a, "[recipient]")
+			continue
+		}
+		text = re.ReplaceAllLiteralString(text, "[recipient]")
 	}
 	words := strings.Fields(text)
 	for i, w := range words {

@@ -249,7 +249,7 @@ func FuzzParseNotifyKey(f *testing.F) {
 	f.Fuzz(func(t *testing.T, key string) {
 		name, service, secret, err := parseNotifyKey(key)
 		if err != nil {
-			if strings.Contains(err.Error(), key) && key != "" {
+			if len(key) >= 8 && strings.Contains(err.Error(), key) {
 				t.Fatalf("error quotes the key: %v", err)
 			}
 			return

@@ -55,3 +55,14 @@ type Event struct {
 
 // FanOutJobKind is the kind of the job that turns an event into emails.
 const FanOutJobKind = "event.fanout"
+
+// Validate checks an event that staff write to their followers.
+func (e Event) Validate() error {
+	var f apperr.Fields
+	subject := strings.TrimSpace(e.Subject)
+	f.Check(subject != "", "subject", "error.subject.required")
+	f.Check(len([]rune(subject)) <= 150 && !strings.ContainsAny(e.Subject, "\r\n"), "subject", "error.subject.too_long")
+	f.Check(strings.TrimSpace(e.Body) != "", "body", "error.body.required")
+	f.Check(len([]rune(e.Body)) <= 5000, "body", "error.body.too_long")
+	return f.Err()
+}

@@ -375,7 +375,7 @@ func TestSubscriptionsFanOut(t *testing.T) {
 		if ok, _ := s.IsSubscribed(ctx, a.ID, "org", o.ID); !ok {
 			t.Error("not subscribed")
 		}
-		evID, err := s.PublishEvent(ctx, outbox.Event{TargetKind: "org", TargetID: o.ID, Subject: "News", Body: "Something happened", URL: "/orgs/council"})
+		evID, err := s.PublishEvent(ctx, outbox.Event{TargetKind: "org", TargetID: o.ID, Subject: "News", Body: "Something happened", URL: "/orgs/council"}, 0)
 		if err != nil {
 			t.Fatal(err)
 		}

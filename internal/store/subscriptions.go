@@ -72,7 +72,10 @@ func (s *Store) Subscriptions(ctx context.Context, userID int64) ([]account.Subs
 }
 
 // PublishEvent records an event and enqueues the job that emails its followers.
-func (s *Store) PublishEvent(ctx context.Context, ev outbox.Event) (int64, error) {
+func (s *Store) PublishEvent(ctx context.Context, ev outbox.Event, actorID int64) (int64, error) {
+	if err := ev.Validate(); err != nil {
+		return 0, err
+	}
 	var id int64
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		now := s.clock()
@@ -80,6 +83,15 @@ func (s *Store) PublishEvent(ctx context.Context, ev outbox.Event) (int64, error
 			`INSERT INTO events (target_kind, target_id, subject, body, url, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
 			ev.TargetKind, ev.TargetID, ev.Subject, ev.Body, ev.URL, now).Scan(&id); err != nil {
 			return err
+		}
+		if actorID != 0 {
+			org := int64(0)
+			if ev.TargetKind == "org" {
+				org = ev.TargetID
+			}
+			if err := audit(ctx, tx, account.AuditEntry{At: now, ActorID: actorID, OrgID: org, Action: "update.send", Target: "event:" + itoa(id)}); err != nil {
+				return err
+			}
 		}
 		return enqueueJob(ctx, tx, jobs.New{Kind: outbox.FanOutJobKind, Payload: map[string]int64{"event_id": id}, Key: "event:" + itoa(id)}, now)
 	})
@@ -135,4 +147,11 @@ func (s *Store) FanOut(ctx context.Context, eventID int64, compose func(outbox.E
 		return nil
 	})
 	return sent, err
+}
+
+// FollowerCount is the number of people following a target.
+func (s *Store) FollowerCount(ctx context.Context, kind string, targetID int64) (int, error) {
+	var n int
+	err := s.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM subscriptions WHERE target_kind = $1 AND target_id = $2`, kind, targetID).Scan(&n)
+	return n, err
 }

@@ -79,6 +79,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	// Staff area: every route names the permission it needs.
 	mux.Handle("GET /staff", s.h(s.staffHome))
 	s.staff(mux, "GET", "/staff/{org}", account.PermStaffArea, s.staffOrg)
+	s.staff(mux, "POST", "/staff/{org}/updates", account.PermEdit, s.sendUpdate)
 	s.staff(mux, "GET", "/staff/{org}/people", account.PermManageStaff, s.peoplePage)
 	s.staff(mux, "POST", "/staff/{org}/people", account.PermManageStaff, s.peopleAdd)
 	s.staff(mux, "POST", "/staff/{org}/people/{user}/role", account.PermManageStaff, s.peopleRole)

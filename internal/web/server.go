@@ -43,6 +43,8 @@ type Store interface {
 	UnsubscribeByToken(ctx context.Context, token string) (account.Subscription, error)
 	IsSubscribed(ctx context.Context, userID int64, kind string, targetID int64) (bool, error)
 	Subscriptions(ctx context.Context, userID int64) ([]account.Subscription, error)
+	FollowerCount(ctx context.Context, kind string, targetID int64) (int, error)
+	PublishEvent(ctx context.Context, ev outbox.Event, actorID int64) (int64, error)
 }
 
 // SSO is the OpenID Connect provider, when one is configured.

@@ -1,12 +1,14 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 
 	"parley/internal/account"
 	"parley/internal/apperr"
 	"parley/internal/org"
+	"parley/internal/outbox"
 )
 
 // staffHandler serves a staff route for an organisation the caller may act in.
@@ -85,18 +87,56 @@ type StaffOrgPage struct {
 	Org         OrgItem
 	Role        string
 	ManageStaff bool
+	CanEdit     bool
+	Followers   int
+	Subject     string // the update form, refilled after an error
+	Body        string
 }
 
-func (s *Server) staffOrg(w http.ResponseWriter, r *http.Request, o org.Organisation, p *account.Principal) error {
+func (s *Server) staffOrgPage(r *http.Request, o org.Organisation, p *account.Principal) (StaffOrgPage, error) {
 	page := StaffOrgPage{Base: s.base(r, ""), Org: OrgItem{Slug: o.Slug, Name: o.Name(langOf(r))},
-		ManageStaff: p.Can(o.ID, account.PermManageStaff)}
+		ManageStaff: p.Can(o.ID, account.PermManageStaff), CanEdit: p.Can(o.ID, account.PermEdit)}
 	page.Title = page.Org.Name
 	if role, ok := p.RoleIn(o.ID); ok {
 		page.Role = page.T("role." + string(role))
 	} else {
 		page.Role = page.T("role.platform_admin")
 	}
+	var err error
+	page.Followers, err = s.Store.FollowerCount(r.Context(), "org", o.ID)
+	return page, err
+}
+
+func (s *Server) staffOrg(w http.ResponseWriter, r *http.Request, o org.Organisation, p *account.Principal) error {
+	page, err := s.staffOrgPage(r, o, p)
+	if err != nil {
+		return err
+	}
 	return s.render(w, r, http.StatusOK, "staff-org", page)
+}
+
+// sendUpdate emails an update to the organisation's followers, through
+// the outbox, each with an unsubscribe link.
+func (s *Server) sendUpdate(w http.ResponseWriter, r *http.Request, o org.Organisation, p *account.Principal) error {
+	ev := outbox.Event{TargetKind: "org", TargetID: o.ID, Subject: r.PostFormValue("subject"), Body: r.PostFormValue("body"),
+		URL: "/organisations/" + o.Slug}
+	if _, err := s.Store.PublishEvent(r.Context(), ev, p.User.ID); apperr.Is(err, apperr.Invalid) {
+		page, perr := s.staffOrgPage(r, o, p)
+		if perr != nil {
+			return perr
+		}
+		page.Subject, page.Body = ev.Subject, ev.Body
+		var ae *apperr.Error
+		errors.As(err, &ae)
+		page.withErrors(ae.Order, ae.Fields)
+		return s.render(w, r, http.StatusUnprocessableEntity, "staff-org", page)
+	} else if err != nil {
+		return err
+	}
+	s.WakeJobs()
+	s.sessions.Put(r.Context(), "flash", "update.sent")
+	http.Redirect(w, r, "/staff/"+o.Slug, http.StatusSeeOther)
+	return nil
 }
 
 // PeoplePage lets an organisation admin manage staff.
@@ -179,10 +219,7 @@ func (s *Server) peopleError(w http.ResponseWriter, r *http.Request, o org.Organ
 	}
 	page.Email, page.Role = email, role
 	var ae *apperr.Error
-	if e, ok := err.(*apperr.Error); ok {
-		ae = e
-	}
-	if ae != nil && len(ae.Order) > 0 {
+	if errors.As(err, &ae) && len(ae.Order) > 0 {
 		page.withErrors(ae.Order, ae.Fields)
 	} else {
 		page.withErrors([]string{"email"}, map[string]string{"email": apperr.Message(err)})

@@ -341,7 +341,7 @@ func TestEveryStaffRouteAgainstEveryRole(t *testing.T) {
 				code, _, _ = s.get(clients[name], path)
 			} else {
 				// A harmless body: the role form keeps the target an analyst.
-				code, _, _ = s.post(clients[name], path, url.Values{"role": {"analyst"}, "email": {"new@x.example"}}, "")
+				code, _, _ = s.post(clients[name], path, url.Values{"role": {"analyst"}, "email": {"new@x.example"}, "subject": {"News"}, "body": {"Some news"}}, "")
 			}
 			var want []int
 			switch {
@@ -485,5 +485,30 @@ func TestHealthAndReadiness(t *testing.T) {
 	s.store.Close()
 	if code, _, _ := s.get(c, "/readyz"); code != http.StatusServiceUnavailable {
 		t.Errorf("readyz with the database closed: %d", code)
+	}
+}
+
+func TestStaffSendUpdateToFollowers(t *testing.T) {
+	s := newSite(t, store.SQLite)
+	s.store.AddStaff(ctx, s.org.ID, "editor@x.example", account.RoleEditor, 0)
+	follower, _ := s.store.EnsureUser(ctx, "fan@example.org")
+	s.store.Subscribe(ctx, follower.ID, "org", s.org.ID)
+	c := s.client()
+	s.signIn(c, "editor@x.example")
+	_, body, _ := s.get(c, "/staff/north-shire")
+	if !strings.Contains(htmlcheck.Parse(t, body).Text("main"), "1 people follow") {
+		t.Errorf("follower count not shown")
+	}
+	code, body, _ := s.post(c, "/staff/north-shire/updates", url.Values{"subject": {""}, "body": {"x"}}, "")
+	doc := htmlcheck.Parse(t, body)
+	if code != http.StatusUnprocessableEntity || doc.Text(".govuk-error-summary__list a[href='#subject']") != "Enter a subject" || doc.Text("textarea#body") != "x" {
+		t.Errorf("invalid update: %d", code)
+	}
+	if code, _, _ := s.post(c, "/staff/north-shire/updates", url.Values{"subject": {"Bus routes"}, "body": {"Tell us what you think."}}, ""); code != http.StatusSeeOther {
+		t.Fatalf("send: %d", code)
+	}
+	log, _ := s.store.AuditLog(ctx, s.org.ID, 1)
+	if len(log) != 1 || log[0].Action != "update.send" {
+		t.Errorf("audit %+v", log)
 	}
 }

@@ -139,8 +139,8 @@ scan:
 		}
 		addr = mailbox
 	}
-	if addr != "" && !strings.Contains(addr, "@") {
-		return "", nil, errors.New("address without domain")
+	if at := strings.LastIndex(addr, "@"); addr != "" && (at <= 0 || at == len(addr)-1) {
+		return "", nil, errors.New("want local-part@domain")
 	}
 	tail := rest[end+1:]
 	if tail != "" && tail[0] != ' ' {

@@ -394,6 +394,9 @@ func FuzzReadData(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, body string) {
+		if strings.Contains(strings.ReplaceAll(body, "\r\n", ""), "\r") {
+			t.Skip("DotWriter treats a lone CR as a line end")
+		}
 		var buf bytes.Buffer
 		w := textproto.NewWriter(bufio.NewWriter(&buf))
 		dw := w.DotWriter()
