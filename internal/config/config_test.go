@@ -89,3 +89,20 @@ func TestREADMEDocumentsEverySetting(t *testing.T) {
 		}
 	}
 }
+
+// FuzzLoad feeds arbitrary environment values through parsing and
+// validation: errors are fine, panics and invalid accepted configs are not.
+func FuzzLoad(f *testing.F) {
+	f.Add("127.0.0.1:8080", "neutral", "4", "postgres://u:p@h/db")
+	f.Add("", "govuk", "-1", "mysql://x")
+	f.Fuzz(func(t *testing.T, addr, brand, workers, dbURL string) {
+		c, err := Load("serve", nil, env(map[string]string{"PARLEY_ADDR": addr, "PARLEY_BRAND": brand, "PARLEY_WORKERS": workers, "PARLEY_DATABASE_URL": dbURL}), io.Discard)
+		if err != nil {
+			return
+		}
+		if (c.Brand != "govuk" && c.Brand != "neutral") || c.Workers < 1 || c.BaseURL == "" {
+			t.Errorf("accepted an invalid config: %+v", c)
+		}
+		_ = c.Redacted()
+	})
+}

@@ -123,3 +123,14 @@ func TestPrinter(t *testing.T) {
 		}
 	}
 }
+
+func FuzzMatch(f *testing.F) {
+	for _, s := range []string{"cy", "en-GB,en;q=0.9", "*", ";;,,", "cy;q=abc"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, accept string) {
+		if got := Match(accept); !Supported(got) {
+			t.Errorf("Match(%q) = %q", accept, got)
+		}
+	})
+}

@@ -10,9 +10,16 @@ import (
 )
 
 // Migrate brings the schema up to date. On PostgreSQL a session advisory
-// lock makes it safe when several instances start at once; on SQLite the
-// single write connection serialises it.
+// lock makes it safe when several instances start at once; on SQLite a
+// lock on a file beside the database does.
 func (s *Store) Migrate(ctx context.Context) error {
+	if s.dialect == SQLite {
+		unlock, err := lockFile(s.path + ".migrate-lock")
+		if err != nil {
+			return fmt.Errorf("migration lock: %w", err)
+		}
+		defer unlock()
+	}
 	var opts []goose.ProviderOption
 	gd := goose.DialectSQLite3
 	if s.dialect == Postgres {

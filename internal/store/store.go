@@ -44,6 +44,8 @@ type Store struct {
 	read  *sql.DB
 	write *sql.DB
 	now   func() time.Time
+	// path is the SQLite file ("" on PostgreSQL), for the migration lock.
+	path string
 }
 
 // Options says which database to open.
@@ -87,7 +89,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		read.SetMaxOpenConns(8)
 		read.SetMaxIdleConns(8)
 		write.SetMaxOpenConns(1)
-		s.dialect, s.read, s.write = SQLite, read, write
+		s.dialect, s.read, s.write, s.path = SQLite, read, write, o.SQLitePath
 	}
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()

@@ -84,7 +84,7 @@ func (s *Server) orgPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	page := OrgPage{Base: s.base(r, ""), Org: OrgItem{Slug: o.Slug, Name: o.Name(langOf(r))}}
+	page := OrgPage{Base: s.orgBase(r, "", o), Org: OrgItem{Slug: o.Slug, Name: o.Name(langOf(r))}}
 	page.Title = page.Org.Name
 	if other := o.Name(page.OtherLang()); other != page.Org.Name {
 		page.OtherName = other
@@ -144,6 +144,15 @@ func (s *Server) info(name, title string) handler {
 
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) error {
 	return apperr.New(apperr.NotFound, "error.404.body")
+}
+
+// orgBase is base for an organisation's own pages, in its brand if it has one.
+func (s *Server) orgBase(r *http.Request, title string, o org.Organisation) Base {
+	b := s.base(r, title)
+	if o.Brand != "" {
+		b.Brand = o.Brand
+	}
+	return b
 }
 
 // orgFromPath loads the organisation named by the {org} path segment.

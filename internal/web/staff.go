@@ -94,7 +94,7 @@ type StaffOrgPage struct {
 }
 
 func (s *Server) staffOrgPage(r *http.Request, o org.Organisation, p *account.Principal) (StaffOrgPage, error) {
-	page := StaffOrgPage{Base: s.base(r, ""), Org: OrgItem{Slug: o.Slug, Name: o.Name(langOf(r))},
+	page := StaffOrgPage{Base: s.orgBase(r, "", o), Org: OrgItem{Slug: o.Slug, Name: o.Name(langOf(r))},
 		ManageStaff: p.Can(o.ID, account.PermManageStaff), CanEdit: p.Can(o.ID, account.PermEdit)}
 	page.Title = page.Org.Name
 	if role, ok := p.RoleIn(o.ID); ok {
@@ -166,7 +166,7 @@ type RoleOption struct {
 }
 
 func (s *Server) people(r *http.Request, o org.Organisation, p *account.Principal) (PeoplePage, error) {
-	page := PeoplePage{Base: s.base(r, "people.title"), Org: OrgItem{Slug: o.Slug, Name: o.Name(langOf(r))}, SelfID: p.User.ID}
+	page := PeoplePage{Base: s.orgBase(r, "people.title", o), Org: OrgItem{Slug: o.Slug, Name: o.Name(langOf(r))}, SelfID: p.User.ID}
 	staff, err := s.Store.Staff(r.Context(), o.ID)
 	if err != nil {
 		return page, err
@@ -283,6 +283,6 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request, o org.Organis
 	if err != nil {
 		return err
 	}
-	page := AuditPage{Base: s.base(r, "audit.title"), Org: OrgItem{Slug: o.Slug, Name: o.Name(langOf(r))}, Entries: entries}
+	page := AuditPage{Base: s.orgBase(r, "audit.title", o), Org: OrgItem{Slug: o.Slug, Name: o.Name(langOf(r))}, Entries: entries}
 	return s.render(w, r, http.StatusOK, "audit", page)
 }

@@ -139,7 +139,7 @@ scan:
 		}
 		addr = mailbox
 	}
-	if at := strings.LastIndex(addr, "@"); addr != "" && (at <= 0 || at == len(addr)-1) {
+	if at := strings.LastIndex(addr, "@"); addr != "" && (at <= 0 || at == len(addr)-1 || addr[0] == '@') {
 		return "", nil, errors.New("want local-part@domain")
 	}
 	tail := rest[end+1:]
