@@ -149,9 +149,12 @@ func checkPage(t *testing.T, ctx context.Context, s *site, p axePage, lang, org 
 		t.Errorf("%s: title %q has no error prefix", got.Path, got.Title)
 	}
 
+	t0 := time.Now()
+	defer func() { t.Logf("axe total %v", time.Since(t0)) }()
 	if _, err := chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](string(axeSrc))); err != nil {
 		t.Fatalf("injecting axe-core: %v", err)
 	}
+	t.Logf("inject %v", time.Since(t0))
 	vs, err := chromedp.Run(ctx, chromedp.Evaluate[[]violation](axeRun, chromedp.EvalAwaitPromise))
 	if err != nil {
 		t.Fatalf("running axe-core: %v", err)

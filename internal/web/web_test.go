@@ -8,6 +8,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -510,5 +511,37 @@ func TestStaffSendUpdateToFollowers(t *testing.T) {
 	log, _ := s.store.AuditLog(ctx, s.org.ID, 1)
 	if len(log) != 1 || log[0].Action != "update.send" {
 		t.Errorf("audit %+v", log)
+	}
+}
+
+// TestPageWeight holds every public page to the bar in DESIGN.md: under
+// 60 KB of HTML and CSS, before fonts, as sent (the stylesheet gzipped, as
+// the server serves it to every browser that asks).
+func TestPageWeight(t *testing.T) {
+	s := newSite(t, store.SQLite)
+	req, _ := http.NewRequest("GET", s.srv.URL+"/static/dist/neutral.css", nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	css, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode == http.StatusNotFound {
+		if os.Getenv("CI") != "" {
+			t.Fatal("assets not built: run make assets")
+		}
+		t.Skip("assets not built (make assets)")
+	}
+	if resp.Header.Get("Content-Encoding") != "gzip" {
+		t.Fatalf("stylesheet not compressed")
+	}
+	for _, path := range []string{"/", "/organisations/north-shire", "/sign-in", "/accessibility", "/privacy", "/cookies"} {
+		_, body, _ := s.get(s.client(), path)
+		total := len(body) + len(css)
+		t.Logf("%s: %d bytes HTML + %d bytes CSS (gzip)", path, len(body), len(css))
+		if total > 60*1024 {
+			t.Errorf("%s weighs %d bytes, over 60 KB", path, total)
+		}
 	}
 }
