@@ -58,14 +58,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		if err != nil {
 			return err
 		}
-		st, err := app.OpenStore(ctx, cfg)
+		st, err := app.OpenMigrated(ctx, cfg)
 		if err != nil {
 			return err
 		}
 		defer st.Close()
-		if err := st.Migrate(ctx); err != nil {
-			return err
-		}
 		v, _ := st.SchemaVersion(ctx)
 		log.Info("database is up to date", "version", v)
 		return nil
@@ -174,14 +171,11 @@ func admin(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
-	st, err := app.OpenStore(ctx, cfg)
+	st, err := app.OpenMigrated(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if err := st.Migrate(ctx); err != nil {
-		return err
-	}
 	ad := app.Admin{Store: st}
 	switch sub {
 	case "create-org":

@@ -40,12 +40,8 @@ type App struct {
 
 // Open connects to the database, migrates it and wires the application.
 func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error) {
-	st, err := OpenStore(ctx, cfg)
+	st, err := OpenMigrated(ctx, cfg)
 	if err != nil {
-		return nil, err
-	}
-	if err := st.Migrate(ctx); err != nil {
-		st.Close()
 		return nil, err
 	}
 	a, err := wire(cfg, log, st)
@@ -56,9 +52,17 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, erro
 	return a, nil
 }
 
-// OpenStore opens the configured database without migrating it.
-func OpenStore(ctx context.Context, cfg *config.Config) (*store.Store, error) {
-	return store.Open(ctx, store.Options{DatabaseURL: cfg.DatabaseURL, SQLitePath: cfg.SQLitePath()})
+// OpenMigrated opens the configured database and brings its schema up to date.
+func OpenMigrated(ctx context.Context, cfg *config.Config) (*store.Store, error) {
+	st, err := store.Open(ctx, store.Options{DatabaseURL: cfg.DatabaseURL, SQLitePath: cfg.SQLitePath()})
+	if err != nil {
+		return nil, err
+	}
+	if err := st.Migrate(ctx); err != nil {
+		st.Close()
+		return nil, err
+	}
+	return st, nil
 }
 
 func wire(cfg *config.Config, log *slog.Logger, st *store.Store) (*App, error) {
