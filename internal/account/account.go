@@ -22,7 +22,8 @@ type User struct {
 	ID            int64
 	Email         string // normalised; personal data, never logged
 	DisplayName   string
-	PlatformAdmin bool // above every organisation
+	PlatformAdmin bool   // above every organisation
+	Lang          string // language for emails: "en" or "cy", the one used at the last sign-in
 	CreatedAt     time.Time
 }
 

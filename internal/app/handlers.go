@@ -15,8 +15,7 @@ import (
 const cleanupJob = "maintenance.cleanup"
 
 // fanOut turns an event into one email per follower, each with its own
-// unsubscribe link. Accounts do not yet record a preferred language, so
-// these emails are in English.
+// unsubscribe link and a footer in the follower's language.
 func (a *App) fanOut(ctx context.Context, j jobs.Job) error {
 	var p struct {
 		EventID int64 `json:"event_id"`
@@ -24,12 +23,12 @@ func (a *App) fanOut(ctx context.Context, j jobs.Job) error {
 	if err := j.Decode(&p); err != nil {
 		return jobs.Permanent(err)
 	}
-	printer := a.Catalogue.Printer("en")
 	_, err := a.Store.FanOut(ctx, p.EventID, func(ev outbox.Event, sub account.Subscription, u account.User) outbox.Message {
+		printer := a.Catalogue.Printer(u.Lang)
 		name := ev.TargetKind
 		if ev.TargetKind == "org" {
 			if o, err := a.Store.OrgByID(ctx, ev.TargetID); err == nil {
-				name = o.NameEN
+				name = o.Name(u.Lang)
 			}
 		}
 		link := a.Config.BaseURL + "/unsubscribe/" + sub.Token

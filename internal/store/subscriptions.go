@@ -128,7 +128,7 @@ func (s *Store) FanOut(ctx context.Context, eventID int64, compose func(outbox.E
 			var sub account.Subscription
 			var u account.User
 			if err := rows.Scan(&sub.ID, &sub.UserID, &sub.TargetKind, &sub.TargetID, &sub.Token, &sub.CreatedAt,
-				&u.ID, &u.Email, &u.DisplayName, &u.PlatformAdmin, &u.CreatedAt); err != nil {
+				&u.ID, &u.Email, &u.DisplayName, &u.PlatformAdmin, &u.Lang, &u.CreatedAt); err != nil {
 				rows.Close()
 				return err
 			}

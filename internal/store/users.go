@@ -9,11 +9,11 @@ import (
 	"parley/internal/apperr"
 )
 
-const userColumns = "u.id, u.email, u.display_name, u.platform_admin, u.created_at"
+const userColumns = "u.id, u.email, u.display_name, u.platform_admin, u.lang, u.created_at"
 
 func scanUser(row interface{ Scan(...any) error }) (account.User, error) {
 	var u account.User
-	err := row.Scan(&u.ID, &u.Email, &u.DisplayName, &u.PlatformAdmin, &u.CreatedAt)
+	err := row.Scan(&u.ID, &u.Email, &u.DisplayName, &u.PlatformAdmin, &u.Lang, &u.CreatedAt)
 	u.CreatedAt = u.CreatedAt.UTC()
 	return u, err
 }
@@ -64,6 +64,16 @@ func (s *Store) SetDisplayName(ctx context.Context, userID int64, name string) e
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		return expectOne(tx.ExecContext(ctx, `UPDATE users SET display_name = $1 WHERE id = $2`, name, userID))
+	})
+}
+
+// SetLanguage records the language a user's emails are written in.
+func (s *Store) SetLanguage(ctx context.Context, userID int64, lang string) error {
+	if lang != "en" && lang != "cy" {
+		return apperr.New(apperr.Invalid, "error.lang.unknown")
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		return expectOne(tx.ExecContext(ctx, `UPDATE users SET lang = $1 WHERE id = $2`, lang, userID))
 	})
 }
 
@@ -198,7 +208,7 @@ func (s *Store) Staff(ctx context.Context, orgID int64) ([]account.StaffMember, 
 	var out []account.StaffMember
 	for rows.Next() {
 		var m account.StaffMember
-		if err := rows.Scan(&m.User.ID, &m.User.Email, &m.User.DisplayName, &m.User.PlatformAdmin, &m.User.CreatedAt, &m.Role); err != nil {
+		if err := rows.Scan(&m.User.ID, &m.User.Email, &m.User.DisplayName, &m.User.PlatformAdmin, &m.User.Lang, &m.User.CreatedAt, &m.Role); err != nil {
 			return nil, err
 		}
 		out = append(out, m)

@@ -2,6 +2,8 @@ package web
 
 import (
 	"errors"
+	"fmt"
+	"runtime/debug"
 	"net/http"
 
 	"parley/internal/apperr"
@@ -18,14 +20,19 @@ type ErrorPage struct {
 	Message string
 }
 
-// h adapts a handler: errors become GOV.UK-style error pages by kind.
+// h adapts a handler: errors become GOV.UK-style error pages by kind, and
+// so does a panic (as a 500), logged with its stack.
 func (s *Server) h(fn handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		err := fn(w, r)
-		if err == nil {
-			return
+		defer func() {
+			if p := recover(); p != nil {
+				s.Log.Error("panic", "request_id", requestIDOf(r), "route", r.Pattern, "panic", p, "stack", string(debug.Stack()))
+				s.fail(w, r, fmt.Errorf("panic: %v", p))
+			}
+		}()
+		if err := fn(w, r); err != nil {
+			s.fail(w, r, err)
 		}
-		s.fail(w, r, err)
 	})
 }
 

@@ -31,6 +31,7 @@ type Store interface {
 	UseSignInLink(ctx context.Context, token string) (account.User, string, error)
 	SignInWithIdentity(ctx context.Context, issuer, subject, email string, emailVerified bool) (account.User, error)
 	SetDisplayName(ctx context.Context, userID int64, name string) error
+	SetLanguage(ctx context.Context, userID int64, lang string) error
 	Staff(ctx context.Context, orgID int64) ([]account.StaffMember, error)
 	AddStaff(ctx context.Context, orgID int64, email string, role account.Role, actorID int64) (account.User, error)
 	SetRole(ctx context.Context, orgID, userID int64, role account.Role, actorID int64) error

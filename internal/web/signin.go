@@ -125,6 +125,11 @@ func (s *Server) signedIn(w http.ResponseWriter, r *http.Request, u account.User
 	if err := s.sessions.RenewToken(r.Context()); err != nil {
 		return err
 	}
+	if u.Lang != langOf(r) {
+		if err := s.Store.SetLanguage(r.Context(), u.ID, langOf(r)); err != nil {
+			return err
+		}
+	}
 	s.sessions.Remove(r.Context(), "return_to")
 	s.sessions.Remove(r.Context(), "sign_in_email")
 	s.sessions.Put(r.Context(), "user_id", u.ID)

@@ -545,3 +545,18 @@ func TestPageWeight(t *testing.T) {
 		}
 	}
 }
+
+func TestSigningInInWelshRemembersTheLanguageForEmails(t *testing.T) {
+	s := newSite(t, store.SQLite)
+	c := s.client()
+	s.get(c, "/?lang=cy")
+	s.signIn(c, "siaradwr@example.org")
+	u, _ := s.store.UserByEmail(ctx, "siaradwr@example.org")
+	if u.Lang != "cy" {
+		t.Errorf("language %q", u.Lang)
+	}
+	msgs, _ := s.store.Outbox(ctx, 1)
+	if !strings.Contains(msgs[0].Subject, "Eich dolen") {
+		t.Errorf("sign-in email not in Welsh: %q", msgs[0].Subject)
+	}
+}

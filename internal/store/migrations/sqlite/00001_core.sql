@@ -13,6 +13,7 @@ CREATE TABLE users (
     email          TEXT NOT NULL UNIQUE,
     display_name   TEXT NOT NULL DEFAULT '',
     platform_admin BOOLEAN NOT NULL DEFAULT FALSE,
+    lang           TEXT NOT NULL DEFAULT 'en',
     created_at     TIMESTAMP NOT NULL
 );
 
