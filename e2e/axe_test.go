@@ -38,6 +38,7 @@ type axePage struct {
 	path   string // {org} and {msg} (the newest email's id) are filled in
 	submit *string
 	status int
+	shot   bool // screenshot it (in English) when PARLEY_SCREENSHOTS=1
 }
 
 // TestAxe runs axe-core on every page, in English and Welsh, in both brands.
@@ -57,10 +58,10 @@ func TestAxe(t *testing.T) {
 		pages []axePage
 	}{
 		{"", []axePage{
-			{name: "home", path: "/", status: 200},
+			{name: "home", path: "/", status: 200, shot: true},
 			{name: "organisation", path: "/organisations/{org}", status: 200},
 			{name: "sign-in", path: "/sign-in", status: 200},
-			{name: "sign-in-errors", submit: &empty, status: 422},
+			{name: "sign-in-errors", submit: &empty, status: 422, shot: true},
 			{name: "check-email", submit: &citizen, status: 200},
 			{name: "outbox", path: "/dev/outbox", status: 200},
 			{name: "outbox-message", path: "/dev/outbox/{msg}", status: 200},
@@ -72,7 +73,7 @@ func TestAxe(t *testing.T) {
 		{admin, []axePage{
 			{name: "staff", path: "/staff", status: 200},
 			{name: "staff-org", path: "/staff/{org}", status: 200},
-			{name: "people", path: "/staff/{org}/people", status: 200},
+			{name: "people", path: "/staff/{org}/people", status: 200, shot: true},
 			{name: "audit", path: "/staff/{org}/audit", status: 200},
 			{name: "account", path: "/account", status: 200},
 		}},
@@ -84,6 +85,7 @@ func TestAxe(t *testing.T) {
 	for _, brand := range []string{"govuk", "neutral"} {
 		t.Run(brand, func(t *testing.T) {
 			t.Parallel()
+			needBrowser(t)
 			s := startSite(t, siteOptions{brand: brand})
 			for _, ph := range phases {
 				ctx := tabFor(t, 2*time.Minute)
@@ -93,12 +95,11 @@ func TestAxe(t *testing.T) {
 				}
 				for _, lang := range []string{"en", "cy"} {
 					for _, p := range ph.pages {
-						name := lang + "/" + p.name
-						t.Run(name, func(t *testing.T) {
+						t.Run(lang+"/"+p.name, func(t *testing.T) {
 							pctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 							defer cancel()
 							checkPage(t, pctx, s, p, lang, org, src)
-							if shots != "" && lang == "en" && (p.name == "home" || p.name == "sign-in-errors" || p.name == "people") {
+							if shots != "" && lang == "en" && p.shot {
 								screenshot(t, pctx, filepath.Join(shots, brand+"-"+p.name+".png"))
 							}
 						})
@@ -149,16 +150,14 @@ func checkPage(t *testing.T, ctx context.Context, s *site, p axePage, lang, org 
 		t.Errorf("%s: title %q has no error prefix", got.Path, got.Title)
 	}
 
-	t0 := time.Now()
-	defer func() { t.Logf("axe total %v", time.Since(t0)) }()
 	if _, err := chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](string(axeSrc))); err != nil {
 		t.Fatalf("injecting axe-core: %v", err)
 	}
-	t.Logf("inject %v", time.Since(t0))
 	vs, err := chromedp.Run(ctx, chromedp.Evaluate[[]violation](axeRun, chromedp.EvalAwaitPromise))
 	if err != nil {
 		t.Fatalf("running axe-core: %v", err)
 	}
+	checkReflow(t, ctx, got.Path)
 	for _, v := range vs {
 		var b strings.Builder
 		fmt.Fprintf(&b, "%s: axe %s (%s): %s <%s>", got.Path, v.ID, v.Impact, v.Help, v.URL)
@@ -166,6 +165,21 @@ func checkPage(t *testing.T, ctx context.Context, s *site, p axePage, lang, org 
 			fmt.Fprintf(&b, "\n    %s  %s\n      %s", n.Target, n.HTML, strings.ReplaceAll(n.Summary, "\n", "\n      "))
 		}
 		t.Error(b.String())
+	}
+}
+
+// checkReflow narrows the page to 320 CSS pixels (WCAG 2.2 1.4.10 Reflow,
+// which axe does not test) and fails if the page then scrolls sideways.
+func checkReflow(t *testing.T, ctx context.Context, path string) {
+	t.Helper()
+	do(t, ctx, "narrow the page to 320 px", chromedp.EmulateViewport(320, 640))
+	width, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
+	do(t, ctx, "widen the page again", chromedp.EmulateViewport(1024, 768))
+	if err != nil {
+		t.Fatalf("measuring the page: %v", err)
+	}
+	if width > 320 {
+		t.Errorf("%s: at 320 px wide the page is %d px wide and scrolls sideways", path, width)
 	}
 }
 

@@ -45,6 +45,8 @@ func TestSignIn(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			needBrowser(t)
 			s := startSite(t, tt.site)
 			ctx := tab(t)
 			j := &journey{t: t, ctx: ctx, site: s, mode: tt.mode, email: tt.email}
@@ -217,6 +219,7 @@ type focus struct {
 	Href         string `json:"href"`
 	Outline      string `json:"outline"`
 	OutlineWidth string `json:"outlineWidth"`
+	OutlineColor string `json:"outlineColor"`
 	Shadow       string `json:"shadow"`
 }
 
@@ -224,11 +227,12 @@ func (f focus) String() string {
 	return fmt.Sprintf("<%s id=%q class=%q href=%q> %q", strings.ToLower(f.Tag), f.ID, f.Class, f.Href, f.Text)
 }
 
-// visible reports whether the focus is drawn: an outline or a box shadow
-// (GOV.UK's yellow-and-black focus state is a shadow under a transparent
-// outline kept for forced-colours mode).
+// visible reports whether the focus is drawn: an outline that is not
+// transparent, or a box shadow (GOV.UK draws links' yellow-and-black focus
+// as a shadow under a transparent outline kept for forced-colours mode).
 func (f focus) visible() bool {
-	return (f.Outline != "none" && f.OutlineWidth != "0px") || f.Shadow != "none"
+	transparent := f.OutlineColor == "transparent" || (strings.HasPrefix(f.OutlineColor, "rgba(") && strings.HasSuffix(f.OutlineColor, ", 0)"))
+	return (f.Outline != "none" && f.OutlineWidth != "0px" && !transparent) || f.Shadow != "none"
 }
 
 const readFocus = `(() => {
@@ -236,7 +240,8 @@ const readFocus = `(() => {
   if (!e || e === document.body) return {tag: 'BODY'};
   const cs = getComputedStyle(e);
   return {tag: e.tagName, id: e.id, cls: String(e.className), text: (e.innerText || e.value || '').trim(),
-    href: e.getAttribute('href') || '', outline: cs.outlineStyle, outlineWidth: cs.outlineWidth, shadow: cs.boxShadow};
+    href: e.getAttribute('href') || '', outline: cs.outlineStyle, outlineWidth: cs.outlineWidth,
+    outlineColor: cs.outlineColor, shadow: cs.boxShadow};
 })()`
 
 func isLink(text, href string) func(focus) bool {
@@ -269,7 +274,7 @@ func (j *journey) focused(what string, want func(focus) bool) focus {
 		j.t.Fatalf("focus is on %s, want %s", f, what)
 	}
 	if !f.visible() {
-		j.t.Errorf("focus on %s is not visible: outline %s %s, box-shadow %s", f, f.Outline, f.OutlineWidth, f.Shadow)
+		j.t.Errorf("focus on %s is not visible: outline %s %s %s, box-shadow %s", f, f.Outline, f.OutlineWidth, f.OutlineColor, f.Shadow)
 	}
 	return f
 }
@@ -286,7 +291,7 @@ func (j *journey) tabTo(what string, want func(focus) bool) focus {
 			j.t.Fatal(err)
 		}
 		if f.Tag != "BODY" && !f.visible() {
-			j.t.Errorf("focus on %s is not visible: outline %s %s, box-shadow %s", f, f.Outline, f.OutlineWidth, f.Shadow)
+			j.t.Errorf("focus on %s is not visible: outline %s %s %s, box-shadow %s", f, f.Outline, f.OutlineWidth, f.OutlineColor, f.Shadow)
 		}
 		if want(f) {
 			return f

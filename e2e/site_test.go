@@ -83,8 +83,20 @@ func startBrowser() {
 	}
 }
 
-// tab opens a fresh tab, with its own cookies, in the shared browser. It
-// skips the test when Chromium is missing, or fails it in CI.
+// needBrowser skips the test when Chromium is missing, or fails it in CI.
+// Browser tests call it first, before starting anything else.
+func needBrowser(t *testing.T) {
+	t.Helper()
+	browser.once.Do(startBrowser)
+	if browser.err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("browser tests are required in CI: %v", browser.err)
+		}
+		t.Skipf("skipping browser test: %v", browser.err)
+	}
+}
+
+// tab opens a fresh tab, with its own cookies, in the shared browser.
 func tab(t *testing.T) context.Context {
 	t.Helper()
 	return tabFor(t, testTimeout)
@@ -94,13 +106,7 @@ func tab(t *testing.T) context.Context {
 // in one tab (each check has its own, shorter, limit).
 func tabFor(t *testing.T, limit time.Duration) context.Context {
 	t.Helper()
-	browser.once.Do(startBrowser)
-	if browser.err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("browser tests are required in CI: %v", browser.err)
-		}
-		t.Skipf("skipping browser test: %v", browser.err)
-	}
+	needBrowser(t)
 	tctx, cancelTimeout := context.WithTimeout(browser.ctx, limit)
 	ctx, cancelTab := chromedp.NewContext(tctx, chromedp.WithNewBrowserContext())
 	t.Cleanup(func() { cancelTab(); cancelTimeout() })

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"testing"
+	"time"
 
 	"parley/internal/app"
 	"parley/internal/config"
@@ -16,11 +17,15 @@ import (
 // targets are the pages measured, baseline first: the static file goes
 // through the same middleware (sessions, CSP nonce, metrics, logging) as
 // the pages, so page/static is the cost of the page's own work.
-var targets = []struct{ name, path string }{
-	{"static", "/static/robots.txt"},
-	{"healthz", "/healthz"},
-	{"home", "/"},
-	{"org", "/organisations/north-shire-council"},
+// org-cookie is the org page from a visitor holding a session cookie that
+// the store does not know (expired, say): the session middleware then reads
+// the session table, which an anonymous request skips.
+var targets = []struct{ name, path, cookie string }{
+	{"static", "/static/robots.txt", ""},
+	{"healthz", "/healthz", ""},
+	{"home", "/", ""},
+	{"org", "/organisations/north-shire-council", ""},
+	{"org-cookie", "/organisations/north-shire-council", "parley_session=bench0000000000000000000000000000000000000000"},
 }
 
 // backends: SQLite always; PostgreSQL when PARLEY_BENCH_DATABASE_URL is set
@@ -80,9 +85,12 @@ func (d *discard) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-func serveOnce(b *testing.B, h http.Handler, path string) {
+func serveOnce(b *testing.B, h http.Handler, path, cookie string) {
 	req := httptest.NewRequest(http.MethodGet, path, nil)
 	req.RemoteAddr = "127.0.0.1:40000"
+	if cookie != "" {
+		req.Header.Set("Cookie", cookie)
+	}
 	w := &discard{h: http.Header{}}
 	h.ServeHTTP(w, req)
 	if w.status != http.StatusOK {
@@ -100,7 +108,7 @@ func BenchmarkPublic(b *testing.B) {
 				b.Run("page="+t.name, func(b *testing.B) {
 					b.ReportAllocs()
 					for b.Loop() {
-						serveOnce(b, h, t.path)
+						serveOnce(b, h, t.path, t.cookie)
 					}
 				})
 			}
@@ -120,9 +128,42 @@ func BenchmarkPublicParallel(b *testing.B) {
 					b.ReportAllocs()
 					b.RunParallel(func(pb *testing.PB) {
 						for pb.Next() {
-							serveOnce(b, h, t.path)
+							serveOnce(b, h, t.path, t.cookie)
 						}
 					})
+				})
+			}
+		})
+	}
+}
+
+// BenchmarkRatio alternates a baseline request (the static file) with each
+// page's request in one loop, timing each, so machine noise falls on both
+// alike; it reports the page's and the baseline's ns per request and their
+// ratio (page/static), the figure bench/README.md quotes. ns/op is the
+// pair's time.
+func BenchmarkRatio(b *testing.B) {
+	for _, be := range backends() {
+		b.Run("db="+be.name, func(b *testing.B) {
+			h := open(b, be.url)
+			base := targets[0]
+			for _, t := range targets[1:] {
+				b.Run("page="+t.name, func(b *testing.B) {
+					var tBase, tPage time.Duration
+					n := 0
+					for b.Loop() {
+						t0 := time.Now()
+						serveOnce(b, h, base.path, base.cookie)
+						t1 := time.Now()
+						serveOnce(b, h, t.path, t.cookie)
+						t2 := time.Now()
+						tBase += t1.Sub(t0)
+						tPage += t2.Sub(t1)
+						n++
+					}
+					b.ReportMetric(float64(tBase.Nanoseconds())/float64(n), "static-ns/req")
+					b.ReportMetric(float64(tPage.Nanoseconds())/float64(n), "page-ns/req")
+					b.ReportMetric(float64(tPage)/float64(tBase), "page/static")
 				})
 			}
 		})

@@ -71,7 +71,6 @@ type Base struct {
 	Flash       string
 	Errors      []FieldError // the error summary, in page order
 	DevOutbox   bool
-	ShowSignOut bool
 	p           i18n.Printer
 }
 
@@ -132,9 +131,6 @@ func (s *Server) base(r *http.Request, title string) Base {
 		User:      principalOf(r),
 		DevOutbox: s.DevOutbox,
 		p:         p,
-	}
-	if b.User != nil {
-		b.ShowSignOut = true
 	}
 	b.Flash = s.sessions.PopString(r.Context(), "flash")
 	if b.Flash != "" {
