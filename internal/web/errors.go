@@ -3,8 +3,8 @@ package web
 import (
 	"errors"
 	"fmt"
-	"runtime/debug"
 	"net/http"
+	"runtime/debug"
 
 	"parley/internal/apperr"
 )

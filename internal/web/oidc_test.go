@@ -38,8 +38,7 @@ func follow(t *testing.T, c *http.Client, url string) (int, string) {
 
 func TestSingleSignOnWithOpenIDConnect(t *testing.T) {
 	idp := ssotest.Start(t, ssotest.Options{ClientID: "parley", ClientSecret: "s3cret"})
-	var s *site
-	s = newSite(t, store.SQLite, func(o *web.Options) {
+	s := newSite(t, store.SQLite, func(o *web.Options) {
 		o.SSOName = "Test Login"
 		o.SSO = sso.New(sso.Config{Issuer: idp.URL, ClientID: "parley", ClientSecret: "s3cret",
 			RedirectURL: o.BaseURL + "/sign-in/oidc/callback"}, nil)

@@ -61,17 +61,17 @@ func parseTemplates() (*templates, error) {
 
 // Base is embedded in every page: what the layout needs.
 type Base struct {
-	Lang        string
-	Title       string // the page's own title, before the site name
-	Nonce       string // CSP nonce for the one inline script
-	Brand       string
-	SiteName    string
-	Path        string // the current path and query, for the language switch
-	User        *account.Principal
-	Flash       string
-	Errors      []FieldError // the error summary, in page order
-	DevOutbox   bool
-	p           i18n.Printer
+	Lang      string
+	Title     string // the page's own title, before the site name
+	Nonce     string // CSP nonce for the one inline script
+	Brand     string
+	SiteName  string
+	Path      string // the current path and query, for the language switch
+	User      *account.Principal
+	Flash     string
+	Errors    []FieldError // the error summary, in page order
+	DevOutbox bool
+	p         i18n.Printer
 }
 
 // FieldError is one entry of the GOV.UK error summary.
