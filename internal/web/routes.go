@@ -52,13 +52,13 @@ func (s *Server) routes(mux *http.ServeMux) {
 	}
 
 	// Public pages.
-	mux.Handle("GET /{$}", s.h(s.home))
-	mux.Handle("GET /organisations/{slug}", s.h(s.orgPage))
+	mux.Handle("GET /{$}", s.h(s.cached(s.home)))
+	mux.Handle("GET /organisations/{slug}", s.h(s.cached(s.orgPage)))
 	mux.Handle("POST /organisations/{slug}/follow", s.h(s.follow))
 	mux.Handle("POST /organisations/{slug}/unfollow", s.h(s.unfollow))
-	mux.Handle("GET /accessibility", s.h(s.info("accessibility", "accessibility.title")))
-	mux.Handle("GET /privacy", s.h(s.info("privacy", "privacy.title")))
-	mux.Handle("GET /cookies", s.h(s.info("cookies", "cookies.title")))
+	mux.Handle("GET /accessibility", s.h(s.cached(s.info("accessibility", "accessibility.title"))))
+	mux.Handle("GET /privacy", s.h(s.cached(s.info("privacy", "privacy.title"))))
+	mux.Handle("GET /cookies", s.h(s.cached(s.info("cookies", "cookies.title"))))
 
 	// Signing in and out.
 	mux.Handle("GET /sign-in", s.h(s.signInForm))

@@ -72,7 +72,8 @@ type Options struct {
 	SessionTTL    time.Duration
 	SignInLinkTTL time.Duration
 	MaxBodyBytes  int64
-	MaxInFlight   int // requests served at once before shedding load with 503
+	MaxInFlight   int           // requests served at once before shedding load with 503
+	PageCacheTTL  time.Duration // how long public pages are cached for visitors without a session (0: 5s; <0: off)
 	SignInBurst   int // sign-in requests one address may make at once (0: 10)
 	Now           func() time.Time
 	// WakeJobs is called after a request enqueues email, so it goes at once.
@@ -87,6 +88,7 @@ type Server struct {
 	limits    *limiter
 	metrics   *metrics
 	inflight  chan struct{} // bounds requests served at once
+	cache     *pageCache    // public pages for visitors without a session; nil: off
 	assets    *assets
 	// staffRoutes is filled in as staff routes are registered.
 	staffRoutes []staffRoute
@@ -128,6 +130,12 @@ func New(o Options) (*Server, error) {
 	}
 	s := &Server{Options: o, sessions: sm, templates: t, limits: newLimiter(o.Now), assets: a,
 		inflight: make(chan struct{}, o.MaxInFlight)}
+	switch {
+	case o.PageCacheTTL == 0:
+		s.cache = newPageCache(5*time.Second, o.Now)
+	case o.PageCacheTTL > 0:
+		s.cache = newPageCache(o.PageCacheTTL, o.Now)
+	}
 	if o.Metrics != nil {
 		s.metrics = newMetrics(o.Metrics)
 	}

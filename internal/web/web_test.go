@@ -560,3 +560,41 @@ func TestSigningInInWelshRemembersTheLanguageForEmails(t *testing.T) {
 		t.Errorf("sign-in email not in Welsh: %q", msgs[0].Subject)
 	}
 }
+
+func TestPublicPagesAreCachedBrieflyForVisitorsWithoutASession(t *testing.T) {
+	now := time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)
+	s := newSite(t, store.SQLite, func(o *web.Options) { o.Now = func() time.Time { return now } })
+	anon := &http.Client{}
+	get := func(c *http.Client) (string, string) {
+		resp, err := c.Get(s.srv.URL + "/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b), resp.Header.Get("Content-Security-Policy")
+	}
+	first, csp1 := get(anon)
+	if _, err := s.store.CreateOrg(ctx, org.Organisation{Slug: "newcomer", NameEN: "Newcomer Council"}, 0); err != nil {
+		t.Fatal(err)
+	}
+	second, csp2 := get(anon)
+	if first != second || csp1 != csp2 {
+		t.Error("second anonymous request was not served from the cache")
+	}
+	nonce := htmlcheck.Parse(t, second).Attr("script[nonce]", "nonce")
+	if !strings.Contains(csp2, "'nonce-"+nonce+"'") {
+		t.Errorf("cached page's nonce %q not in its CSP %q", nonce, csp2)
+	}
+	// Someone signed in sees the live page, with their own menu.
+	c := s.client()
+	s.signIn(c, "reader@example.org")
+	_, live, _ := s.get(c, "/")
+	if !strings.Contains(live, "Newcomer Council") || !strings.Contains(live, "Sign out") {
+		t.Error("signed-in visitor got the cached page")
+	}
+	now = now.Add(6 * time.Second)
+	if third, _ := get(anon); !strings.Contains(third, "Newcomer Council") {
+		t.Error("cache did not expire")
+	}
+}
