@@ -110,6 +110,7 @@ func wire(cfg *config.Config, log *slog.Logger, st *store.Store) (*App, error) {
 		SessionTTL:    cfg.SessionLifetime,
 		SignInLinkTTL: cfg.SignInLinkTTL,
 		MaxBodyBytes:  cfg.MaxBodyBytes,
+		PageCacheTTL:  cfg.PageCache,
 		WakeJobs:      runner.Wake,
 	})
 	if err != nil {

@@ -50,6 +50,7 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	MaxBodyBytes    int64
 	Workers         int
+	PageCache       time.Duration // public pages cached for visitors without a session; 0: off
 }
 
 // option describes one setting: its flag, its environment variable, and how
@@ -111,6 +112,7 @@ func (c *Config) options() []option {
 			bind: func(fs *flag.FlagSet, n, u string) { fs.Int64Var(&c.MaxBodyBytes, n, 1<<20, u) },
 			show: func() string { return strconv.FormatInt(c.MaxBodyBytes, 10) }},
 		num(&c.Workers, "workers", 4, "background jobs run at once"),
+		dur(&c.PageCache, "page-cache", 5*time.Second, "how long public pages are cached for visitors who are not signed in (0: off)"),
 	}
 }
 
@@ -224,6 +226,9 @@ func (c *Config) validate() error {
 	}
 	if c.MaxBodyBytes < 1024 {
 		bad("max-body-bytes %d: too small", c.MaxBodyBytes)
+	}
+	if c.PageCache < 0 || c.PageCache > 10*time.Minute {
+		bad("page-cache %v: want 0 to 10m", c.PageCache)
 	}
 	if c.Workers < 1 || c.Workers > 256 {
 		bad("workers %d: want 1 to 256", c.Workers)

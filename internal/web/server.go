@@ -73,7 +73,7 @@ type Options struct {
 	SignInLinkTTL time.Duration
 	MaxBodyBytes  int64
 	MaxInFlight   int           // requests served at once before shedding load with 503
-	PageCacheTTL  time.Duration // how long public pages are cached for visitors without a session (0: 5s; <0: off)
+	PageCacheTTL  time.Duration // how long public pages are cached for visitors without a session (0: off)
 	SignInBurst   int // sign-in requests one address may make at once (0: 10)
 	Now           func() time.Time
 	// WakeJobs is called after a request enqueues email, so it goes at once.
@@ -130,10 +130,7 @@ func New(o Options) (*Server, error) {
 	}
 	s := &Server{Options: o, sessions: sm, templates: t, limits: newLimiter(o.Now), assets: a,
 		inflight: make(chan struct{}, o.MaxInFlight)}
-	switch {
-	case o.PageCacheTTL == 0:
-		s.cache = newPageCache(5*time.Second, o.Now)
-	case o.PageCacheTTL > 0:
+	if o.PageCacheTTL > 0 {
 		s.cache = newPageCache(o.PageCacheTTL, o.Now)
 	}
 	if o.Metrics != nil {

@@ -563,7 +563,7 @@ func TestSigningInInWelshRemembersTheLanguageForEmails(t *testing.T) {
 
 func TestPublicPagesAreCachedBrieflyForVisitorsWithoutASession(t *testing.T) {
 	now := time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)
-	s := newSite(t, store.SQLite, func(o *web.Options) { o.Now = func() time.Time { return now } })
+	s := newSite(t, store.SQLite, func(o *web.Options) { o.Now = func() time.Time { return now }; o.PageCacheTTL = 5 * time.Second })
 	anon := &http.Client{}
 	get := func(c *http.Client) (string, string) {
 		resp, err := c.Get(s.srv.URL + "/")
