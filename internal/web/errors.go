@@ -30,6 +30,18 @@ func (s *Server) h(fn handler) http.Handler {
 				s.fail(w, r, fmt.Errorf("panic: %v", p))
 			}
 		}()
+		// Parse forms here, once, so a body that is too large or malformed is
+		// an error, not a form whose fields read as empty.
+		if r.Method == http.MethodPost {
+			if err := r.ParseForm(); err != nil {
+				var mbe *http.MaxBytesError
+				if !errors.As(err, &mbe) {
+					err = apperr.Wrap(apperr.Invalid, err, "error.400.title")
+				}
+				s.fail(w, r, err)
+				return
+			}
+		}
 		if err := fn(w, r); err != nil {
 			s.fail(w, r, err)
 		}

@@ -598,3 +598,11 @@ func TestPublicPagesAreCachedBrieflyForVisitorsWithoutASession(t *testing.T) {
 		t.Error("cache did not expire")
 	}
 }
+
+func TestOversizedBodiesAreRefused(t *testing.T) {
+	s := newSite(t, store.SQLite, func(o *web.Options) { o.MaxBodyBytes = 4096 })
+	code, body, _ := s.post(s.client(), "/sign-in", url.Values{"email": {strings.Repeat("a", 10000) + "@example.org"}}, "")
+	if code != http.StatusBadRequest || !strings.Contains(body, "too large") {
+		t.Errorf("oversized form: %d", code)
+	}
+}
