@@ -74,7 +74,7 @@ type Options struct {
 	MaxBodyBytes  int64
 	MaxInFlight   int           // requests served at once before shedding load with 503
 	PageCacheTTL  time.Duration // how long public pages are cached for visitors without a session (0: off)
-	SignInBurst   int // sign-in requests one address may make at once (0: 10)
+	SignInBurst   int           // sign-in requests one address may make at once (0: 10)
 	Now           func() time.Time
 	// WakeJobs is called after a request enqueues email, so it goes at once.
 	WakeJobs func()
