@@ -8,6 +8,7 @@ import (
 
 	"parley/internal/account"
 	"parley/internal/jobs"
+	"parley/internal/org"
 	"parley/internal/outbox"
 	"parley/internal/store"
 )
@@ -23,13 +24,19 @@ func (a *App) fanOut(ctx context.Context, j jobs.Job) error {
 	if err := j.Decode(&p); err != nil {
 		return jobs.Permanent(err)
 	}
+	var target *org.Organisation // looked up once, for the first follower
 	_, err := a.Store.FanOut(ctx, p.EventID, func(ev outbox.Event, sub account.Subscription, u account.User) outbox.Message {
 		printer := a.Catalogue.Printer(u.Lang)
-		name := ev.TargetKind
-		if ev.TargetKind == "org" {
-			if o, err := a.Store.OrgByID(ctx, ev.TargetID); err == nil {
-				name = o.Name(u.Lang)
+		if target == nil && ev.TargetKind == "org" {
+			o, err := a.Store.OrgByID(ctx, ev.TargetID)
+			if err != nil {
+				o = org.Organisation{NameEN: ev.TargetKind}
 			}
+			target = &o
+		}
+		name := ev.TargetKind
+		if target != nil {
+			name = target.Name(u.Lang)
 		}
 		link := a.Config.BaseURL + "/unsubscribe/" + sub.Token
 		body := ev.Body + "\n\n"

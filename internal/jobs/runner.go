@@ -26,7 +26,12 @@ type Runner struct {
 	handlers  map[string]Handler
 	recurring []Recurring
 	wake      chan struct{}
+	scheduled time.Time // when recurring slots were last checked
 }
+
+// scheduleEvery bounds how often a runner asks the database whether a
+// recurring slot is due: each check is a write transaction.
+const scheduleEvery = 10 * time.Second
 
 // Handle registers the handler for a kind of job.
 func (r *Runner) Handle(kind string, h Handler) {
@@ -36,7 +41,8 @@ func (r *Runner) Handle(kind string, h Handler) {
 	r.handlers[kind] = h
 }
 
-// Every schedules a kind of job to recur; its handler must be registered too.
+// Every schedules a kind of job to recur; its handler must be registered
+// too. Slots are checked every 10 seconds, so that is the finest period.
 func (r *Runner) Every(kind string, every time.Duration) {
 	r.recurring = append(r.recurring, Recurring{Kind: kind, Every: every})
 }
@@ -138,6 +144,11 @@ func (r *Runner) RunDue(ctx context.Context) (int, error) {
 }
 
 func (r *Runner) scheduleRecurring(ctx context.Context) {
+	now := r.Now()
+	if len(r.recurring) == 0 || (!r.scheduled.IsZero() && now.Sub(r.scheduled) < scheduleEvery) {
+		return
+	}
+	r.scheduled = now
 	for _, rec := range r.recurring {
 		if err := r.Queue.Schedule(ctx, rec.Kind, rec.Every); err != nil && ctx.Err() == nil {
 			r.Log.Warn("scheduling recurring job failed", "kind", rec.Kind, "err", err)

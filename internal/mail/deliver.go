@@ -89,9 +89,8 @@ func (d *Deliverer) Handle(ctx context.Context, j jobs.Job) error {
 		// The retry will send the message a second time; better twice than never.
 		return fmt.Errorf("mail: marking message %d sent: %w", id, err)
 	}
-	if _, dev := d.sender.(*Dev); !dev { // Dev logs its own line: nothing went out
-		log.InfoContext(ctx, "email sent", "attempts", m.Attempts+1)
-	}
+	// Debug, not Info: the sender has its say (Dev logs that nothing went out).
+	log.DebugContext(ctx, "email handed to the sender", "attempts", m.Attempts+1)
 	return nil
 }
 

@@ -375,6 +375,9 @@ func TestSubscriptionsFanOut(t *testing.T) {
 		if ok, _ := s.IsSubscribed(ctx, a.ID, "org", o.ID); !ok {
 			t.Error("not subscribed")
 		}
+		if followed, err := s.FollowedOrgs(ctx, a.ID); err != nil || len(followed) != 1 || followed[0].Slug != "council" {
+			t.Errorf("followed %+v %v", followed, err)
+		}
 		evID, err := s.PublishEvent(ctx, outbox.Event{TargetKind: "org", TargetID: o.ID, Subject: "News", Body: "Something happened", URL: "/orgs/council"}, 0)
 		if err != nil {
 			t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"parley/internal/account"
 	"parley/internal/apperr"
 	"parley/internal/jobs"
+	"parley/internal/org"
 	"parley/internal/outbox"
 )
 
@@ -67,6 +68,26 @@ func (s *Store) Subscriptions(ctx context.Context, userID int64) ([]account.Subs
 			return nil, err
 		}
 		out = append(out, sub)
+	}
+	return out, rows.Err()
+}
+
+// FollowedOrgs lists the organisations the user follows, by slug.
+func (s *Store) FollowedOrgs(ctx context.Context, userID int64) ([]org.Organisation, error) {
+	rows, err := s.read.QueryContext(ctx,
+		`SELECT o.id, o.slug, o.name_en, o.name_cy, o.brand, o.created_at FROM subscriptions s
+		 JOIN organisations o ON o.id = s.target_id WHERE s.target_kind = 'org' AND s.user_id = $1 ORDER BY o.slug`, userID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []org.Organisation
+	for rows.Next() {
+		o, err := scanOrg(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, o)
 	}
 	return out, rows.Err()
 }

@@ -38,21 +38,11 @@ func (s *Server) accountPage(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) account(r *http.Request, p *account.Principal) (AccountPage, error) {
 	page := AccountPage{Base: s.base(r, "account.title"), Email: p.User.Email, DisplayName: p.User.DisplayName}
-	subs, err := s.Store.Subscriptions(r.Context(), p.User.ID)
+	orgs, err := s.Store.FollowedOrgs(r.Context(), p.User.ID)
 	if err != nil {
 		return page, err
 	}
-	for _, sub := range subs {
-		if sub.TargetKind != "org" {
-			continue
-		}
-		o, err := s.Store.OrgByID(r.Context(), sub.TargetID)
-		if apperr.Is(err, apperr.NotFound) {
-			continue
-		}
-		if err != nil {
-			return page, err
-		}
+	for _, o := range orgs {
 		page.Following = append(page.Following, OrgItem{Slug: o.Slug, Name: o.Name(page.Lang)})
 	}
 	return page, nil

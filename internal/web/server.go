@@ -43,7 +43,7 @@ type Store interface {
 	Unsubscribe(ctx context.Context, userID int64, kind string, targetID int64) error
 	UnsubscribeByToken(ctx context.Context, token string) (account.Subscription, error)
 	IsSubscribed(ctx context.Context, userID int64, kind string, targetID int64) (bool, error)
-	Subscriptions(ctx context.Context, userID int64) ([]account.Subscription, error)
+	FollowedOrgs(ctx context.Context, userID int64) ([]org.Organisation, error)
 	FollowerCount(ctx context.Context, kind string, targetID int64) (int, error)
 	PublishEvent(ctx context.Context, ev outbox.Event, actorID int64) (int64, error)
 }
@@ -108,7 +108,6 @@ func New(o Options) (*Server, error) {
 	sm := scs.New()
 	sm.Store = o.Sessions
 	sm.Lifetime = o.SessionTTL
-	sm.IdleTimeout = 0
 	sm.Cookie.Name = "parley_session"
 	sm.Cookie.HttpOnly = true
 	sm.Cookie.Secure = o.SecureCookies
