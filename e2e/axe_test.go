@@ -11,6 +11,9 @@ import (
 
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+
+	"parley/internal/app"
+	"parley/internal/conversation"
 )
 
 // axeRun checks the page against WCAG 2.0, 2.1 and 2.2 at A and AA and
@@ -69,6 +72,11 @@ func TestAxe(t *testing.T) {
 			{name: "accessibility", path: "/accessibility", status: 200},
 			{name: "privacy", path: "/privacy", status: 200},
 			{name: "cookies", path: "/cookies", status: 200},
+			{name: "conversation", path: "/conversations/{conv}", status: 200, shot: true},
+			{name: "conversation-map", path: "/conversations/{conv}/map", status: 200, shot: true},
+			{name: "conversation-polis", path: "/conversations/{polis}", status: 200},
+			{name: "conversation-polis-map", path: "/conversations/{polis}/map", status: 200, shot: true},
+			{name: "conversation-report", path: "/conversations/{report}/report", status: 200, shot: true},
 		}},
 		{admin, []axePage{
 			{name: "staff", path: "/staff", status: 200},
@@ -76,6 +84,9 @@ func TestAxe(t *testing.T) {
 			{name: "people", path: "/staff/{org}/people", status: 200, shot: true},
 			{name: "audit", path: "/staff/{org}/audit", status: 200},
 			{name: "account", path: "/account", status: 200},
+			{name: "staff-conversations", path: "/staff/{org}/conversations", status: 200},
+			{name: "conversation-new", path: "/staff/{org}/conversations/new", status: 200},
+			{name: "conversation-manage", path: "/staff/{org}/conversations/{conv}", status: 200, shot: true},
 		}},
 		{analyst, []axePage{
 			{name: "forbidden", path: "/staff/{org}/people", status: 403},
@@ -87,6 +98,7 @@ func TestAxe(t *testing.T) {
 			t.Parallel()
 			needBrowser(t)
 			s := startSite(t, siteOptions{brand: brand})
+			s.conversations = demoConversations(t, s)
 			for _, ph := range phases {
 				ctx := tabFor(t, 2*time.Minute)
 				call(t, ctx, page.SetBypassCSP, page.SetBypassCSPParams{Enabled: true})
@@ -125,7 +137,8 @@ func checkPage(t *testing.T, ctx context.Context, s *site, p axePage, lang, org 
 		}
 		status = r.Status
 	} else {
-		path := strings.ReplaceAll(p.path, "{org}", org)
+		path := strings.NewReplacer("{org}", org, "{conv}", fmt.Sprint(s.conversations.local),
+			"{polis}", fmt.Sprint(s.conversations.imported), "{report}", fmt.Sprint(s.conversations.reported)).Replace(p.path)
 		if strings.Contains(path, "{msg}") {
 			msgs, err := s.app.Store.Outbox(ctx, 1)
 			if err != nil || len(msgs) == 0 {
@@ -224,4 +237,49 @@ func screenshot(t *testing.T, ctx context.Context, file string) {
 	if err := os.WriteFile(file, png, 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// conversationIDs are the conversations the pages are checked on.
+type conversationIDs struct {
+	local, imported, reported int64
+}
+
+// demoConversations finds the demo's conversations and adds one with a
+// published report.
+func demoConversations(t *testing.T, s *site) conversationIDs {
+	t.Helper()
+	ctx := context.Background()
+	ids := conversationIDs{local: demoConversation(t, s, app.DemoOrgs[1].Slug), imported: demoConversation(t, s, app.DemoOrgs[0].Slug)}
+	council, _ := s.app.Store.OrgBySlug(ctx, app.DemoOrgs[1].Slug)
+	c, err := s.app.Store.CreateConversation(ctx, conversation.Conversation{OrgID: council.ID, TitleEN: "Library opening hours",
+		TitleCY: "Oriau agor y llyfrgell", QuestionEN: "When should the library open?", Status: conversation.Open, Anonymous: true},
+		[]string{"Open on Sundays", "Open later on weekdays", "Close on Mondays instead"}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	statements, _ := s.app.Store.Statements(ctx, c.ID, conversation.Approved)
+	var votes []conversation.ImportedVote
+	for p := range 30 {
+		for i, st := range statements {
+			v := conversation.Agree
+			if (p+i)%3 == 0 {
+				v = conversation.Disagree
+			}
+			votes = append(votes, conversation.ImportedVote{Participant: fmt.Sprint(p), Statement: fmt.Sprint(st.ID), Vote: v})
+		}
+	}
+	if err := s.app.Store.AddImportedVotes(ctx, c.ID, votes, conversation.ChannelEvent); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.app.Recompute(ctx, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.app.Store.SetConversationStatus(ctx, c.ID, conversation.Closed, 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.app.Store.PublishConversationReport(ctx, c.ID, "We will open on Sundays from April.\n\nThank you to everyone who took part.", 0); err != nil {
+		t.Fatal(err)
+	}
+	ids.reported = c.ID
+	return ids
 }

@@ -121,6 +121,8 @@ type site struct {
 	base string
 	app  *app.App
 	smtp *smtptest.Server // nil: emails go to the dev outbox
+	// conversations are the ones the accessibility checks visit.
+	conversations conversationIDs
 }
 
 type siteOptions struct {
@@ -141,7 +143,7 @@ func startSite(t *testing.T, o siteOptions) *site {
 	}
 	s := &site{base: "http://" + ln.Addr().String()}
 	args := []string{"--data-dir", t.TempDir(), "--base-url", s.base, "--addr", ln.Addr().String(),
-		"--brand", o.brand, "--shutdown-timeout", "5s"}
+		"--brand", o.brand, "--shutdown-timeout", "5s", "--demo-polis", "../../shared/data/polis/15-per-hour-seattle"}
 	if o.smtp {
 		s.smtp = smtptest.Start(t)
 		args = append(args, "--smtp-host", s.smtp.Host(), "--smtp-port", fmt.Sprint(s.smtp.Port()), "--smtp-tls", "none")

@@ -29,6 +29,8 @@ Usage:
   parley admin create-user --email EMAIL [--org SLUG --role ROLE] [--platform-admin] [flags]
   parley admin token --email EMAIL [--name NAME] [--ttl DURATION] [flags]
   parley admin revoke-token --id ID [flags]
+  parley opinion analyse DIR             opinion groups of a Polis open-data export, as JSON
+  parley textsim campaigns FILE.csv      campaign (form-letter) clusters of id,text rows, as JSON
 
 Every command takes the same settings as serve (run 'parley serve --help'),
 each also read from a PARLEY_* environment variable.
@@ -75,6 +77,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return nil
 	case "admin":
 		return admin(ctx, args[1:], getenv, stdout, stderr)
+	case "opinion":
+		return runOpinion(args[1:], stdout, stderr)
+	case "textsim":
+		return runTextsim(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

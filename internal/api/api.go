@@ -11,8 +11,10 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"parley/internal/account"
+	"parley/internal/conversation"
 	"parley/internal/org"
 )
 
@@ -24,10 +26,23 @@ type Store interface {
 	// PrincipalByToken returns the owner of a live token, or an
 	// Unauthenticated error for an unknown, revoked or expired one.
 	PrincipalByToken(ctx context.Context, plain string) (*account.Principal, account.APIToken, error)
+	OrgByID(ctx context.Context, id int64) (org.Organisation, error)
+
+	Conversation(ctx context.Context, id int64) (conversation.Conversation, error)
+	Conversations(ctx context.Context, orgID int64, all bool) ([]conversation.Conversation, error)
+	CreateConversation(ctx context.Context, c conversation.Conversation, seeds []string, actorID int64) (conversation.Conversation, error)
+	SetConversationStatus(ctx context.Context, id int64, to conversation.Status, actorID int64) error
+	PublishConversationReport(ctx context.Context, id int64, response string, actorID int64) error
+	ConversationCounts(ctx context.Context, convID int64) (conversation.Counts, error)
+	Statements(ctx context.Context, convID int64, status conversation.StatementStatus) ([]conversation.Statement, error)
+	AddSeedStatements(ctx context.Context, convID int64, texts []string, actorID int64) (int, error)
+	VoteBatch(ctx context.Context, convID int64, votes []conversation.BallotEntry, channel string) error
+	VoteMatrix(ctx context.Context, convID int64) ([]conversation.VoteRecord, error)
+	ConversationResult(ctx context.Context, convID int64) ([]byte, time.Time, error)
 }
 
-// maxBody bounds request bodies. No route takes one yet; POSTs to come will
-// get a 413 problem past this instead of filling memory.
+// maxBody bounds request bodies: past it a request gets a 413 problem
+// instead of filling memory. A full ballot of votes fits well within it.
 const maxBody = 1 << 20
 
 // API is the JSON API of one deployment.

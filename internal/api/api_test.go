@@ -379,7 +379,11 @@ func TestUnmatched(t *testing.T) {
 }
 
 // stubStore fails in the ways a real store can, for the error adapter.
-type stubStore struct{ err error }
+// Methods these tests do not reach come from the nil Store and would panic.
+type stubStore struct {
+	Store
+	err error
+}
 
 func (s stubStore) Orgs(context.Context, string, int) ([]org.Organisation, error) { return nil, s.err }
 func (s stubStore) OrgBySlug(context.Context, string) (org.Organisation, error) {

@@ -41,8 +41,14 @@ type operation struct {
 	Description string                `json:"description,omitempty"`
 	Tags        []string              `json:"tags,omitempty"`
 	Parameters  []parameter           `json:"parameters,omitempty"`
+	RequestBody *requestBody          `json:"requestBody,omitempty"`
 	Security    []securityRequirement `json:"security"` // never nil: [] is public
 	Responses   map[string]response   `json:"responses"`
+}
+
+type requestBody struct {
+	Required bool                 `json:"required"`
+	Content  map[string]mediaType `json:"content"`
 }
 
 type parameter struct {
@@ -152,7 +158,11 @@ func jsonContent(s *schema) map[string]mediaType {
 // document describes every route registered in routes.go.
 func (a *API) document() document {
 	public := []securityRequirement{}
-	return document{
+	paths := map[string]pathItem{}
+	for k, v := range conversationPaths() {
+		paths[k] = v
+	}
+	doc := document{
 		OpenAPI: "3.1.0",
 		Info: info{
 			Title:   "Parley API",
@@ -232,6 +242,13 @@ func (a *API) document() document {
 			SecuritySchemes: map[string]securityScheme{"bearer": {Type: "http", Scheme: "bearer", Description: "A personal API token, pat_…, from `parley admin token --email EMAIL`."}},
 		},
 	}
+	for k, v := range paths {
+		doc.Paths[k] = v
+	}
+	for k, v := range conversationSchemas() {
+		doc.Components.Schemas[k] = v
+	}
+	return doc
 }
 
 func schemas() map[string]*schema {

@@ -73,8 +73,15 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 		if _, ok := op.Responses["401"]; ok != rt.auth {
 			t.Errorf("%s: 401 documented %v, token needed %v", key, ok, rt.auth)
 		}
-		if op.Responses["200"].Description == "" {
-			t.Errorf("%s: no 200 response", key)
+		success := false
+		for _, code := range []string{"200", "201", "202", "204"} {
+			success = success || op.Responses[code].Description != ""
+		}
+		if !success {
+			t.Errorf("%s: no success response", key)
+		}
+		if (rt.method == "POST" || rt.method == "PATCH") && (op.RequestBody == nil || op.RequestBody.Content["application/json"].Schema == nil) {
+			t.Errorf("%s: no JSON request body documented", key)
 		}
 		var inPath, documented []string
 		for _, m := range wildcard.FindAllStringSubmatch(rt.pattern, -1) {

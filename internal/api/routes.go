@@ -25,6 +25,15 @@ func (a *API) register() {
 	a.private("GET /api/v1/organisations", a.orgList)
 	a.private("GET /api/v1/organisations/{slug}", a.orgGet)
 	a.private("GET /api/v1/me", a.me)
+	a.private("GET /api/v1/conversations", a.conversationList)
+	a.private("POST /api/v1/conversations", a.conversationCreate)
+	a.private("GET /api/v1/conversations/{id}", a.conversationGet)
+	a.private("PATCH /api/v1/conversations/{id}", a.conversationPatch)
+	a.private("GET /api/v1/conversations/{id}/statements", a.statementList)
+	a.private("POST /api/v1/conversations/{id}/statements", a.statementAdd)
+	a.private("POST /api/v1/conversations/{id}/votes", a.voteAdd)
+	a.private("GET /api/v1/conversations/{id}/results", a.conversationResults)
+	a.private("GET /api/v1/conversations/{id}/export", a.conversationExport)
 
 	// Unknown paths and methods get problems, not the mux's plain text.
 	a.mux.Handle(catchAll, a.serve(a.unmatched))

@@ -18,6 +18,7 @@ import (
 
 	"parley/internal/api"
 	"parley/internal/config"
+	"parley/internal/conversation"
 	"parley/internal/i18n"
 	"parley/internal/jobs"
 	"parley/internal/mail"
@@ -80,6 +81,7 @@ func wire(cfg *config.Config, log *slog.Logger, st *store.Store) (*App, error) {
 	runner.Handle(outbox.JobKind, mail.NewDeliverer(st, sender, log).Handle)
 	runner.Handle(outbox.FanOutJobKind, a.fanOut)
 	runner.Handle(cleanupJob, a.cleanup)
+	runner.Handle(conversation.RecomputeKind, a.recompute)
 	runner.Every(cleanupJob, 10*time.Minute)
 
 	reg := prometheus.NewRegistry()

@@ -67,5 +67,8 @@ func (a *App) SeedDemo(ctx context.Context) (bool, error) {
 			}
 		}
 	}
+	if err := a.seedConversations(ctx); err != nil {
+		return false, errors.Join(errors.New("demo conversations"), err)
+	}
 	return true, nil
 }

@@ -7,6 +7,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"parley/internal/account"
+	"parley/internal/apperr"
+	"parley/internal/conversation"
 	"parley/internal/jobs"
 	"parley/internal/org"
 	"parley/internal/outbox"
@@ -86,4 +88,31 @@ func (c *jobCollector) Collect(ch chan<- prometheus.Metric) {
 	for _, s := range []jobs.State{jobs.Ready, jobs.Running, jobs.Done, jobs.Dead} {
 		ch <- prometheus.MustNewConstMetric(c.desc, prometheus.GaugeValue, float64(counts[s]), string(s))
 	}
+}
+
+// recompute runs the opinion math for a conversation and saves the
+// result. Votes that arrive while it runs ask for another run (their own
+// enqueue may have been dropped while this job held the queue's key).
+func (a *App) recompute(ctx context.Context, j jobs.Job) error {
+	var p conversation.RecomputeArgs
+	if err := j.Decode(&p); err != nil {
+		return jobs.Permanent(err)
+	}
+	started := time.Now()
+	if err := a.Recompute(ctx, p.ConversationID); err != nil {
+		if apperr.Is(err, apperr.NotFound) {
+			return jobs.Permanent(err)
+		}
+		return err
+	}
+	more, err := a.Store.VotesSince(ctx, p.ConversationID, started.Add(-time.Second))
+	if err != nil || !more {
+		return err
+	}
+	return a.Store.RequestRecompute(ctx, p.ConversationID)
+}
+
+// Recompute runs the opinion math for a conversation now.
+func (a *App) Recompute(ctx context.Context, convID int64) error {
+	return conversation.Recompute(ctx, a.Store, convID)
 }

@@ -20,7 +20,7 @@ type layer struct {
 }
 
 var (
-	domain  = []string{"internal/apperr", "internal/account", "internal/org", "internal/outbox", "internal/jobs"}
+	domain  = []string{"internal/apperr", "internal/account", "internal/org", "internal/outbox", "internal/jobs", "internal/conversation"}
 	pureStd = []string{"database/sql", "net/http", "os"}
 )
 
@@ -33,6 +33,10 @@ func rules() map[string]layer {
 		"internal/opinion": {forbidStd: pureStd},
 		"internal/textsim": {forbidStd: pureStd},
 		"internal/query":   {forbidStd: pureStd},
+		"internal/polis":   {may: []string{"internal/opinion"}, forbidStd: pureStd},
+
+		// Conversations run the opinion math on what the store gives them.
+		"internal/conversation": {may: append([]string{"internal/opinion", "internal/polis"}, domain...), forbidStd: pureStd},
 
 		"internal/store":           {may: domain},
 		"internal/store/storetest": {may: append([]string{"internal/store"}, domain...)},
@@ -41,11 +45,13 @@ func rules() map[string]layer {
 		"internal/sso":             {may: []string{"internal/apperr"}},
 		"internal/sso/ssotest":     {},
 
-		"internal/web":           {may: append([]string{"internal/i18n", "internal/sso"}, domain...)},
+		"internal/web":           {may: append([]string{"internal/i18n", "internal/sso", "internal/polis"}, domain...)},
 		"internal/web/htmlcheck": {},
-		"internal/api":           {may: domain},
+		"internal/api":           {may: append([]string{"internal/polis"}, domain...)},
 
-		"cmd/parley": {may: []string{"internal/app", "internal/config"}},
+		// The offline analysis commands run the pure engines directly.
+		"cmd/parley":    {may: []string{"internal/app", "internal/config", "internal/opinion", "internal/polis", "internal/textsim"}},
+		"internal/feed": {forbidStd: []string{"database/sql", "os"}},
 	}
 	for _, d := range domain {
 		if _, ok := r[d]; !ok {

@@ -25,6 +25,7 @@ type Config struct {
 	Brand       string // "govuk" or "neutral"
 	SiteName    string
 	Demo        bool
+	DemoPolis   string // a Polis open-data folder the demo imports as a conversation
 	LogLevel    string
 	LogFormat   string // "text" or "json"
 
@@ -112,6 +113,7 @@ func (c *Config) options() []option {
 			bind: func(fs *flag.FlagSet, n, u string) { fs.Int64Var(&c.MaxBodyBytes, n, 1<<20, u) },
 			show: func() string { return strconv.FormatInt(c.MaxBodyBytes, 10) }},
 		num(&c.Workers, "workers", 4, "background jobs run at once"),
+		str(&c.DemoPolis, "demo-polis", "../shared/data/polis/15-per-hour-seattle", "Polis open-data folder the demo imports as a conversation (skipped when absent)", false),
 		dur(&c.PageCache, "page-cache", 5*time.Second, "how long public pages are cached for visitors who are not signed in (0: off)"),
 	}
 }

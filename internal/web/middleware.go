@@ -142,7 +142,11 @@ func csp(nonce string, https bool) string {
 func (s *Server) limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Body != nil {
-			r.Body = http.MaxBytesReader(w, r.Body, s.MaxBodyBytes)
+			limit := s.MaxBodyBytes
+			if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/conversations/import") {
+				limit = max(limit, maxImportBytes) // uploads of Polis exports
+			}
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
 		}
 		next.ServeHTTP(w, r)
 	})

@@ -73,10 +73,11 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 // OrgPage is an organisation's public page.
 type OrgPage struct {
 	Base
-	Org       OrgItem
-	OtherName string // the name in the other language, if different
-	Following bool
-	IsStaff   bool
+	Org           OrgItem
+	OtherName     string // the name in the other language, if different
+	Following     bool
+	IsStaff       bool
+	Conversations []ConversationItem
 }
 
 func (s *Server) orgPage(w http.ResponseWriter, r *http.Request) error {
@@ -88,6 +89,13 @@ func (s *Server) orgPage(w http.ResponseWriter, r *http.Request) error {
 	page.Title = page.Org.Name
 	if other := o.Name(page.OtherLang()); other != page.Org.Name {
 		page.OtherName = other
+	}
+	list, err := s.Store.Conversations(r.Context(), o.ID, false)
+	if err != nil {
+		return err
+	}
+	for _, c := range list {
+		page.Conversations = append(page.Conversations, conversationItem(c, page.Lang))
 	}
 	if p := page.User; p != nil {
 		if page.Following, err = s.Store.IsSubscribed(r.Context(), p.User.ID, "org", o.ID); err != nil {

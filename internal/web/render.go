@@ -39,10 +39,38 @@ var funcs = template.FuncMap{
 		}
 		return t.UTC().Format("2 January 2006 15:04 MST")
 	},
+	"field": newField,
+}
+
+// translator is what a form field needs of its page.
+type translator interface {
+	T(id string, args ...any) string
+	ErrorFor(field string) string
+}
+
+// Field is a form field as the text-input and text-area partials draw it.
+type Field struct {
+	Name, Label, Hint, Error, Prefix, Value string
+	Described                               string // the aria-describedby list
+}
+
+// newField builds a Field from message IDs, the form's value and the page's errors.
+func newField(page translator, name, label, hint, value string) Field {
+	f := Field{Name: name, Label: page.T(label), Error: page.ErrorFor(name), Prefix: page.T("error.prefix"), Value: value}
+	var ids []string
+	if hint != "" {
+		f.Hint = page.T(hint)
+		ids = append(ids, name+"-hint")
+	}
+	if f.Error != "" {
+		ids = append(ids, name+"-error")
+	}
+	f.Described = strings.Join(ids, " ")
+	return f
 }
 
 func parseTemplates() (*templates, error) {
-	layout, err := template.New("layout.tmpl").Funcs(funcs).ParseFS(views, "views/layout.tmpl")
+	layout, err := template.New("layout.tmpl").Funcs(funcs).ParseFS(views, "views/layout.tmpl", "views/partials/*.tmpl")
 	if err != nil {
 		return nil, err
 	}

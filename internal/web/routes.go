@@ -60,6 +60,14 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /privacy", s.h(s.cached(s.info("privacy", "privacy.title"))))
 	mux.Handle("GET /cookies", s.h(s.cached(s.info("cookies", "cookies.title"))))
 
+	// Conversations: vote, add statements, see the opinion groups.
+	mux.Handle("GET /conversations/{id}", s.h(s.conversationPage))
+	mux.Handle("POST /conversations/{id}/vote", s.h(s.conversationVote))
+	mux.Handle("POST /conversations/{id}/statements", s.h(s.conversationAddStatement))
+	mux.Handle("GET /conversations/{id}/map", s.h(s.conversationMap))
+	mux.Handle("GET /conversations/{id}/report", s.h(s.conversationReport))
+	mux.Handle("GET /conversations/{id}/export/{file}", s.h(s.conversationExport))
+
 	// Signing in and out.
 	mux.Handle("GET /sign-in", s.h(s.signInForm))
 	mux.Handle("POST /sign-in", s.h(s.signInSubmit))
@@ -85,6 +93,16 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.staff(mux, "POST", "/staff/{org}/people/{user}/role", account.PermManageStaff, s.peopleRole)
 	s.staff(mux, "POST", "/staff/{org}/people/{user}/remove", account.PermManageStaff, s.peopleRemove)
 	s.staff(mux, "GET", "/staff/{org}/audit", account.PermManageStaff, s.auditPage)
+	s.staff(mux, "GET", "/staff/{org}/conversations", account.PermStaffArea, s.staffConversations)
+	s.staff(mux, "GET", "/staff/{org}/conversations/new", account.PermEdit, s.newConversationForm)
+	s.staff(mux, "POST", "/staff/{org}/conversations", account.PermEdit, s.createConversation)
+	s.staff(mux, "GET", "/staff/{org}/conversations/import", account.PermEdit, s.importConversationForm)
+	s.staff(mux, "POST", "/staff/{org}/conversations/import", account.PermEdit, s.importConversation)
+	s.staff(mux, "GET", "/staff/{org}/conversations/{id}", account.PermStaffArea, s.manageConversation)
+	s.staff(mux, "POST", "/staff/{org}/conversations/{id}/status", account.PermEdit, s.conversationStatus)
+	s.staff(mux, "POST", "/staff/{org}/conversations/{id}/statements", account.PermEdit, s.conversationSeeds)
+	s.staff(mux, "POST", "/staff/{org}/conversations/{id}/statements/{statement}", account.PermModerate, s.moderateStatement)
+	s.staff(mux, "POST", "/staff/{org}/conversations/{id}/report", account.PermEdit, s.conversationPublishReport)
 
 	// Development: what would have been emailed, when no sender is set.
 	if s.DevOutbox {

@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"parley/internal/account"
+	"parley/internal/conversation"
 	"parley/internal/i18n"
 	"parley/internal/org"
 	"parley/internal/outbox"
@@ -46,6 +47,30 @@ type Store interface {
 	FollowedOrgs(ctx context.Context, userID int64) ([]org.Organisation, error)
 	FollowerCount(ctx context.Context, kind string, targetID int64) (int, error)
 	PublishEvent(ctx context.Context, ev outbox.Event, actorID int64) (int64, error)
+	ConversationStore
+}
+
+// ConversationStore is what the conversation pages need of the database.
+type ConversationStore interface {
+	Conversation(ctx context.Context, id int64) (conversation.Conversation, error)
+	Conversations(ctx context.Context, orgID int64, all bool) ([]conversation.Conversation, error)
+	CreateConversation(ctx context.Context, c conversation.Conversation, seeds []string, actorID int64) (conversation.Conversation, error)
+	SetConversationStatus(ctx context.Context, id int64, to conversation.Status, actorID int64) error
+	PublishConversationReport(ctx context.Context, id int64, response string, actorID int64) error
+	AddSeedStatements(ctx context.Context, convID int64, texts []string, actorID int64) (int, error)
+	ModerateStatement(ctx context.Context, convID, statementID int64, to conversation.StatementStatus, actorID int64) error
+	AddStatement(ctx context.Context, convID int64, p conversation.Participant, text string) (conversation.Statement, error)
+	Statements(ctx context.Context, convID int64, status conversation.StatementStatus) ([]conversation.Statement, error)
+	ParticipantID(ctx context.Context, convID int64, p conversation.Participant) (int64, error)
+	Vote(ctx context.Context, convID int64, p conversation.Participant, statementID int64, v conversation.Vote, channel string) (int64, error)
+	VotedStatements(ctx context.Context, convID, participantID int64) (map[int64]conversation.Vote, error)
+	VoteMatrix(ctx context.Context, convID int64) ([]conversation.VoteRecord, error)
+	ConversationParticipants(ctx context.Context, convID int64) ([]conversation.ExportParticipant, error)
+	ConversationResultAt(ctx context.Context, convID int64) (time.Time, error)
+	ConversationResult(ctx context.Context, convID int64) ([]byte, time.Time, error)
+	ConversationCounts(ctx context.Context, convID int64) (conversation.Counts, error)
+	VotesPerDay(ctx context.Context, convID int64) ([]conversation.DayCount, error)
+	ImportConversation(ctx context.Context, c conversation.Conversation, statements []conversation.ImportedStatement, votes []conversation.ImportedVote, actorID int64) (conversation.Conversation, error)
 }
 
 // SSO is the OpenID Connect provider, when one is configured.
@@ -91,7 +116,8 @@ type Server struct {
 	cache     *pageCache    // public pages for visitors without a session; nil: off
 	assets    *assets
 	// staffRoutes is filled in as staff routes are registered.
-	staffRoutes []staffRoute
+	staffRoutes  []staffRoute
+	resultsCache resultsCache
 }
 
 // New builds the server; it fails when a template does not parse.

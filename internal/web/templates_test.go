@@ -25,6 +25,14 @@ var pageTypes = map[string]any{
 	"audit":          AuditPage{},
 	"outbox":         OutboxPage{},
 	"outbox-message": OutboxMessagePage{},
+
+	"conversation":        ConversationPage{},
+	"conversation-map":    OpinionPage{},
+	"conversation-report": OpinionPage{},
+	"staff-conversations": StaffConversationsPage{},
+	"conversation-new":    NewConversationPage{},
+	"conversation-manage": ManageConversationPage{},
+	"conversation-import": ImportConversationPage{},
 }
 
 // TestTemplatesMatchTheirPages checks every field and method each template

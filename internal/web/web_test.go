@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"parley/internal/account"
+	"parley/internal/conversation"
 	"parley/internal/i18n"
 	"parley/internal/org"
 	"parley/internal/store"
@@ -334,15 +335,31 @@ func TestEveryStaffRouteAgainstEveryRole(t *testing.T) {
 	}
 	clients["anonymous"] = s.client()
 	target, _ := s.store.AddStaff(ctx, s.org.ID, "target@x.example", account.RoleAnalyst, 0)
+	// A closed conversation with a statement awaiting moderation: each
+	// staff request below moves it on, and it is put back after.
+	conv, err := s.store.CreateConversation(ctx, conversation.Conversation{OrgID: s.org.ID, TitleEN: "Parks", QuestionEN: "What next?",
+		Status: conversation.Open, Moderation: conversation.PreModeration, Anonymous: true}, []string{"More trees"}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pending, err := s.store.AddStatement(ctx, conv.ID, conversation.Participant{ExternalID: "p1"}, "Fewer cars")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.store.SetConversationStatus(ctx, conv.ID, conversation.Closed, 0); err != nil {
+		t.Fatal(err)
+	}
 	for _, rt := range routes {
-		path := strings.NewReplacer("{org}", s.org.Slug, "{user}", itoa(target.ID)).Replace(rt.Pattern)
+		path := strings.NewReplacer("{org}", s.org.Slug, "{user}", itoa(target.ID), "{id}", itoa(conv.ID), "{statement}", itoa(pending.ID)).Replace(rt.Pattern)
 		for _, name := range []string{"admin", "editor", "moderator", "analyst", "citizen", "admin-elsewhere", "anonymous"} {
 			var code int
 			if rt.Method == "GET" {
 				code, _, _ = s.get(clients[name], path)
 			} else {
 				// A harmless body: the role form keeps the target an analyst.
-				code, _, _ = s.post(clients[name], path, url.Values{"role": {"analyst"}, "email": {"new@x.example"}, "subject": {"News"}, "body": {"Some news"}}, "")
+				code, _, _ = s.post(clients[name], path, url.Values{"role": {"analyst"}, "email": {"new@x.example"}, "subject": {"News"}, "body": {"Some news"},
+					"title_en": {"Roads"}, "question_en": {"Which first?"}, "moderation": {"post"}, "statements": {"Fix the A1"},
+					"status": {"open"}, "decision": {"approved"}, "response": {"Thank you."}}, "")
 			}
 			var want []int
 			switch {
@@ -352,6 +369,8 @@ func TestEveryStaffRouteAgainstEveryRole(t *testing.T) {
 				want = []int{http.StatusUnauthorized}
 			case name == "citizen" || name == "admin-elsewhere":
 				want = []int{http.StatusForbidden}
+			case account.Role(name).Grants(rt.Perm) && rt.Method == "POST" && rt.Pattern == "/staff/{org}/conversations/import":
+				want = []int{http.StatusBadRequest} // let through, but a form is not an upload
 			case account.Role(name).Grants(rt.Perm):
 				want = []int{http.StatusOK, http.StatusSeeOther}
 			default:
@@ -363,6 +382,11 @@ func TestEveryStaffRouteAgainstEveryRole(t *testing.T) {
 			}
 			if !ok {
 				t.Errorf("%s %s as %s: %d, want %v", rt.Method, rt.Pattern, name, code, want)
+			}
+			if rt.Pattern == "/staff/{org}/conversations/{id}/status" && code == http.StatusSeeOther {
+				if err := s.store.SetConversationStatus(ctx, conv.ID, conversation.Closed, 0); err != nil {
+					t.Fatal(err)
+				}
 			}
 			// Put the target back for the next request.
 			if rt.Pattern == "/staff/{org}/people/{user}/remove" && code == http.StatusSeeOther {
