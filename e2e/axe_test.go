@@ -86,6 +86,7 @@ func TestAxe(t *testing.T) {
 			{name: "account", path: "/account", status: 200},
 			{name: "staff-conversations", path: "/staff/{org}/conversations", status: 200},
 			{name: "conversation-new", path: "/staff/{org}/conversations/new", status: 200},
+			{name: "conversation-import", path: "/staff/{org}/conversations/import", status: 200},
 			{name: "conversation-manage", path: "/staff/{org}/conversations/{conv}", status: 200, shot: true},
 		}},
 		{analyst, []axePage{

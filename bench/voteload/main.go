@@ -48,7 +48,7 @@ func run() error {
 	conns := flag.Int("c", 32, "concurrent workers")
 	dur := flag.Duration("d", 20*time.Second, "how long to load")
 	maxD := flag.Duration("max-d", 5*time.Minute, "longest run allowed")
-	addrs := flag.Int("ips", 250, "loopback source addresses to spread over (127.0.1.1 …)")
+	addrs := flag.Int("ips", 2000, "loopback source addresses to spread over (127.0.1.1 …), one per participant in turn")
 	flag.Parse()
 	u, err := url.Parse(*base)
 	if err != nil {
@@ -81,11 +81,13 @@ func run() error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			src := &net.TCPAddr{IP: net.IPv4(127, 0, byte(1+w%*addrs/250), byte(1+w%*addrs%250))}
-			tr := &http.Transport{DialContext: (&net.Dialer{LocalAddr: src}).DialContext, MaxIdleConnsPerHost: 1}
 			var mine []time.Duration
 			ok, bad := 0, 0
 			for n := 0; ctx.Err() == nil; n++ {
+				// Each participant is a new person: a new address, connection and cookie jar.
+				a := (w*7919 + n) % *addrs
+				src := &net.TCPAddr{IP: net.IPv4(127, 0, byte(1+a/250), byte(1+a%250))}
+				tr := &http.Transport{DialContext: (&net.Dialer{LocalAddr: src}).DialContext, MaxIdleConnsPerHost: 1}
 				jar, _ := cookiejar.New(nil)
 				c := &http.Client{Transport: tr, Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 				for i, sid := range statements {
@@ -112,6 +114,7 @@ func run() error {
 						bad++
 					}
 				}
+				tr.CloseIdleConnections()
 			}
 			mu.Lock()
 			lat = append(lat, mine...)

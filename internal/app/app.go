@@ -19,8 +19,10 @@ import (
 	"parley/internal/api"
 	"parley/internal/config"
 	"parley/internal/conversation"
+	"parley/internal/feed"
 	"parley/internal/i18n"
 	"parley/internal/jobs"
+	"parley/internal/listening"
 	"parley/internal/mail"
 	"parley/internal/outbox"
 	"parley/internal/sso"
@@ -36,6 +38,7 @@ type App struct {
 	Catalogue *i18n.Catalogue
 	Runner    *jobs.Runner
 	Web       *web.Server
+	Fetcher   *feed.Fetcher // shared, so its per-host limit holds across workers
 	handler   http.Handler
 }
 
@@ -77,12 +80,16 @@ func wire(cfg *config.Config, log *slog.Logger, st *store.Store) (*App, error) {
 	}
 	host, _ := os.Hostname()
 	runner := &jobs.Runner{Queue: st, Log: log, Owner: fmt.Sprintf("%s:%d", host, os.Getpid()), Workers: cfg.Workers}
-	a := &App{Config: cfg, Log: log, Store: st, Catalogue: cat, Runner: runner}
+	fetcher := feed.New(feed.Options{UserAgent: feed.UserAgent("1", cfg.BaseURL), AllowPrivate: cfg.FeedsAllowPrivate})
+	a := &App{Config: cfg, Log: log, Store: st, Catalogue: cat, Runner: runner, Fetcher: fetcher}
 	runner.Handle(outbox.JobKind, mail.NewDeliverer(st, sender, log).Handle)
 	runner.Handle(outbox.FanOutJobKind, a.fanOut)
 	runner.Handle(cleanupJob, a.cleanup)
 	runner.Handle(conversation.RecomputeKind, a.recompute)
+	runner.Handle(listening.PollKind, a.pollFeeds)
+	runner.Handle(listening.FetchKind, a.fetchFeed)
 	runner.Every(cleanupJob, 10*time.Minute)
+	runner.Every(listening.PollKind, pollEvery)
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -141,8 +148,11 @@ func isDev(s mail.Sender) bool {
 // Handler is the whole site, for tests that serve it themselves.
 func (a *App) Handler() http.Handler { return a.handler }
 
-// Close releases the database.
-func (a *App) Close() error { return a.Store.Close() }
+// Close releases the database and the fetcher's connections.
+func (a *App) Close() error {
+	a.Fetcher.Close()
+	return a.Store.Close()
+}
 
 // Serve listens on the configured address until ctx is cancelled, running
 // jobs meanwhile; then it stops taking requests, lets those in hand finish,

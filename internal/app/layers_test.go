@@ -20,7 +20,7 @@ type layer struct {
 }
 
 var (
-	domain  = []string{"internal/apperr", "internal/account", "internal/org", "internal/outbox", "internal/jobs", "internal/conversation"}
+	domain  = []string{"internal/apperr", "internal/account", "internal/org", "internal/outbox", "internal/jobs", "internal/conversation", "internal/listening"}
 	pureStd = []string{"database/sql", "net/http", "os"}
 )
 
@@ -37,6 +37,10 @@ func rules() map[string]layer {
 
 		// Conversations run the opinion math on what the store gives them.
 		"internal/conversation": {may: append([]string{"internal/opinion", "internal/polis"}, domain...), forbidStd: pureStd},
+
+		// Listening validates rules with the query language and highlights
+		// matched terms for the pages.
+		"internal/listening": {may: append([]string{"internal/query", "internal/textsim"}, domain...), forbidStd: pureStd},
 
 		"internal/store":           {may: domain},
 		"internal/store/storetest": {may: append([]string{"internal/store"}, domain...)},

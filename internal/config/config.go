@@ -52,6 +52,10 @@ type Config struct {
 	MaxBodyBytes    int64
 	Workers         int
 	PageCache       time.Duration // public pages cached for visitors without a session; 0: off
+	// FeedsAllowPrivate lets the feed fetcher reach loopback and private
+	// addresses: off in production, so staff cannot point it into the
+	// internal network; on for tests and offline demos.
+	FeedsAllowPrivate bool
 }
 
 // option describes one setting: its flag, its environment variable, and how
@@ -115,6 +119,9 @@ func (c *Config) options() []option {
 		num(&c.Workers, "workers", 4, "background jobs run at once"),
 		str(&c.DemoPolis, "demo-polis", "../shared/data/polis/15-per-hour-seattle", "Polis open-data folder the demo imports as a conversation (skipped when absent)", false),
 		dur(&c.PageCache, "page-cache", 5*time.Second, "how long public pages are cached for visitors who are not signed in (0: off)"),
+		{name: "feeds-allow-private", usage: "let listening fetch feeds from loopback and private addresses (tests and offline demos only)",
+			bind: func(fs *flag.FlagSet, n, u string) { fs.BoolVar(&c.FeedsAllowPrivate, n, false, u) },
+			show: func() string { return strconv.FormatBool(c.FeedsAllowPrivate) }},
 	}
 }
 

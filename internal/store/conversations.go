@@ -371,8 +371,10 @@ func (s *Store) Statements(ctx context.Context, convID int64, status conversatio
 // Vote records a participant's vote on a statement (a second vote replaces
 // the first) and asks for the math to run again shortly.
 func (s *Store) Vote(ctx context.Context, convID int64, p conversation.Participant, statementID int64, v conversation.Vote, channel string) (int64, error) {
+	// Votes come in bursts (a conversation in the news, a room at an event
+	// voting at once): they share transactions through the group commit.
 	var pid int64
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.group.do(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if _, err := openConversation(ctx, tx, convID); err != nil {
 			return err
 		}

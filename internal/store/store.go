@@ -46,6 +46,8 @@ type Store struct {
 	now   func() time.Time
 	// path is the SQLite file ("" on PostgreSQL), for the migration lock.
 	path string
+	// group shares one transaction among writes that arrive together.
+	group *groupCommit
 }
 
 // Options says which database to open.
@@ -97,6 +99,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		s.Close()
 		return nil, apperr.Wrap(apperr.Unavailable, err, "database unreachable")
 	}
+	s.group = newGroupCommit(s.write)
 	return s, nil
 }
 
@@ -105,6 +108,9 @@ func (s *Store) Dialect() Dialect { return s.dialect }
 
 // Close closes the database connections.
 func (s *Store) Close() error {
+	if s.group != nil {
+		s.group.close()
+	}
 	err := s.write.Close()
 	if s.read != s.write {
 		err = errors.Join(err, s.read.Close())

@@ -3,6 +3,7 @@ package web_test
 import (
 	"bytes"
 	"encoding/json"
+	"encoding/xml"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -179,10 +180,23 @@ func conversationJourney(t *testing.T, d store.Dialect) {
 	if code != http.StatusOK || !strings.Contains(body, "We will plant trees.") || doc.Attr("html", "lang") != "cy" || doc.Count("svg.parley-chart rect") == 0 {
 		t.Errorf("report: %d\n%s", code, body)
 	}
-	// The organisation's page lists it.
+	// The organisation's page lists it, and so does its Atom feed.
 	_, body, _ = s.get(s.client(), "/organisations/north-shire")
 	if !strings.Contains(body, public) {
 		t.Error("organisation page does not list the conversation")
+	}
+	code, body, h = s.get(s.client(), "/feeds/organisations/north-shire/conversations.atom")
+	var feed struct {
+		Entries []struct {
+			Title string `xml:"title"`
+			Link  struct {
+				Href string `xml:"href,attr"`
+			} `xml:"link"`
+		} `xml:"entry"`
+	}
+	if err := xml.Unmarshal([]byte(body), &feed); code != http.StatusOK || err != nil || h.Get("Content-Type") != "application/atom+xml; charset=utf-8" ||
+		len(feed.Entries) != 1 || feed.Entries[0].Title != "Parks" || !strings.HasSuffix(feed.Entries[0].Link.Href, public) {
+		t.Errorf("feed: %d %v %+v", code, err, feed)
 	}
 }
 

@@ -67,6 +67,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /conversations/{id}/map", s.h(s.conversationMap))
 	mux.Handle("GET /conversations/{id}/report", s.h(s.conversationReport))
 	mux.Handle("GET /conversations/{id}/export/{file}", s.h(s.conversationExport))
+	mux.Handle("GET /feeds/organisations/{slug}/conversations.atom", s.h(s.cached(s.conversationsFeed)))
 
 	// Signing in and out.
 	mux.Handle("GET /sign-in", s.h(s.signInForm))

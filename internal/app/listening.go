@@ -1,0 +1,208 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"parley/internal/account"
+	"parley/internal/apperr"
+	"parley/internal/feed"
+	"parley/internal/jobs"
+	"parley/internal/listening"
+	"parley/internal/outbox"
+	"parley/internal/query"
+	"parley/internal/textsim"
+)
+
+// Listening's polling: a recurring job asks for a fetch of every due feed,
+// and each fetch job reads one feed, matches its items against the
+// organisation's rules and saves what is new in one transaction.
+const (
+	pollEvery = time.Minute
+	pollBatch = 2000 // feeds asked for per poll; the rest wait for the next
+	// nearDuplicate is the least Jaccard index of word shingles at which two
+	// texts are one mention: reposts with a different headline or footer.
+	nearDuplicate       = 0.8
+	recentForDuplicates = 500
+)
+
+// pollFeeds enqueues a fetch for every feed that is due.
+func (a *App) pollFeeds(ctx context.Context, _ jobs.Job) error {
+	n, err := a.Store.EnqueueDueFeeds(ctx, pollBatch)
+	if n > 0 {
+		a.Runner.Wake()
+	}
+	return err
+}
+
+// fetchFeed fetches one feed and records what it found or what went wrong.
+// A failure of the feed is recorded, not returned: the schedule, backoff
+// and parking are the feed's own, not the job queue's.
+func (a *App) fetchFeed(ctx context.Context, j jobs.Job) error {
+	var p listening.FetchArgs
+	if err := j.Decode(&p); err != nil {
+		return jobs.Permanent(err)
+	}
+	_, err := a.FetchFeed(ctx, p.FeedID)
+	if apperr.Is(err, apperr.NotFound) {
+		return nil // deleted since the job was enqueued
+	}
+	return err
+}
+
+// FetchFeed fetches one feed now and returns how many new mentions it made.
+func (a *App) FetchFeed(ctx context.Context, feedID int64) (int, error) {
+	f, err := a.Store.Feed(ctx, feedID)
+	if err != nil {
+		return 0, err
+	}
+	if f.Parked {
+		return 0, nil
+	}
+	resp, err := a.Fetcher.Fetch(ctx, feed.Request{URL: f.URL, ETag: f.ETag, LastModified: f.LastModified})
+	if err != nil {
+		if feed.KindOf(err) == feed.KindCanceled || ctx.Err() != nil {
+			return 0, err // shutting down: the job runs again
+		}
+		count := f.ErrorCount + 1
+		next := time.Now().Add(a.Fetcher.Backoff(count))
+		if resp.NextCheck.After(next) {
+			next = resp.NextCheck
+		}
+		return 0, a.Store.RecordFetchFailure(ctx, listening.FetchFailure{FeedID: f.ID, Error: fetchErrorText(err),
+			NextCheck: next, Park: a.Fetcher.ShouldPark(count)})
+	}
+	out := listening.FetchOutcome{FeedID: f.ID, ETag: resp.ETag, LastModified: resp.LastModified, NextCheck: resp.NextCheck}
+	if resp.NotModified {
+		// Keep the validators we have when a 304 does not repeat them.
+		if out.ETag == "" {
+			out.ETag = f.ETag
+		}
+		if out.LastModified == "" {
+			out.LastModified = f.LastModified
+		}
+	} else if resp.Feed != nil {
+		out.Title, out.SiteURL = resp.Feed.Title, resp.Feed.SiteURL
+		source := f.Title
+		if source == "" {
+			source = resp.Feed.Title
+		}
+		out.Mentions, err = a.matchItems(ctx, f.OrgID, source, resp.Feed.Items)
+		if err != nil {
+			return 0, err
+		}
+	}
+	return a.Store.RecordFetch(ctx, out, a.mentionAlert)
+}
+
+// fetchErrorText says what went wrong in a few words for the feeds page,
+// without the body or anything else the server sent.
+func fetchErrorText(err error) string {
+	var fe *feed.Error
+	if errors.As(err, &fe) && fe.Kind == feed.KindStatus {
+		return "HTTP " + strconv.Itoa(fe.StatusCode)
+	}
+	if k := feed.KindOf(err); k != 0 {
+		return k.String()
+	}
+	return "error"
+}
+
+// matchItems turns a feed's items into mentions for every rule of the
+// organisation they match. The rules are compiled once for the whole feed.
+// Items whose text is nearly that of a recent mention (or of an earlier
+// item here) are marked as its duplicate instead.
+func (a *App) matchItems(ctx context.Context, orgID int64, source string, items []feed.Item) ([]listening.Mention, error) {
+	rules, err := a.Store.Rules(ctx, orgID)
+	if err != nil || len(rules) == 0 {
+		return nil, err
+	}
+	set := compileRules(rules)
+	recent, err := a.Store.RecentMentions(ctx, orgID, recentForDuplicates)
+	if err != nil {
+		return nil, err
+	}
+	seen := textsim.NewIndex(textsim.Options{})
+	for _, m := range recent {
+		seen.Add(strconv.FormatInt(m.ID, 10), m.Title+"\n"+m.Excerpt)
+	}
+	var out []listening.Mention
+	batch := map[string]int{} // index id of an item in this batch → its place in out
+	for i, it := range items {
+		text := listening.PlainText(it.Content, 4*listening.MaxExcerpt)
+		title := listening.PlainText(it.Title, listening.MaxTitle)
+		ids := set.Match(query.Item{Title: title, Text: text, Source: source, Author: it.Author})
+		if len(ids) == 0 {
+			continue
+		}
+		link := it.URL
+		if link == "" {
+			link = it.GUID
+		}
+		m := listening.Mention{Link: link, Title: title, Excerpt: listening.Clip(text, listening.MaxExcerpt),
+			Author: it.Author, Published: it.Published, RuleIDs: ids}
+		body := m.Title + "\n" + m.Excerpt
+		if dup := seen.Similar(body, nearDuplicate); len(dup) > 0 {
+			if at, ok := batch[dup[0].ID]; ok {
+				out[at].RuleIDs = mergeIDs(out[at].RuleIDs, ids)
+				continue
+			}
+			m.DuplicateOf, _ = strconv.ParseInt(dup[0].ID, 10, 64)
+		}
+		key := "item:" + strconv.Itoa(i)
+		seen.Add(key, body)
+		batch[key] = len(out)
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+// compileRules compiles an organisation's rules into one set; a rule that
+// no longer parses (it was saved under an older grammar) never matches.
+func compileRules(rules []listening.Rule) *query.Set {
+	qs := make([]query.Rule, 0, len(rules))
+	for _, r := range rules {
+		q, _ := query.Parse(r.Query)
+		qs = append(qs, query.Rule{ID: r.ID, Query: q})
+	}
+	return query.Compile(qs)
+}
+
+func mergeIDs(a, b []int64) []int64 {
+	for _, id := range b {
+		found := false
+		for _, x := range a {
+			found = found || x == id
+		}
+		if !found {
+			a = append(a, id)
+		}
+	}
+	return a
+}
+
+// mentionAlert is the immediate alert for a new mention, in the language
+// of the rule's author.
+func (a *App) mentionAlert(m listening.Mention, r listening.Rule, to account.User) outbox.Message {
+	p := a.Catalogue.Printer(to.Lang)
+	title := m.Title
+	if title == "" {
+		title = m.Link
+	}
+	body := p.T("email.listening.alert.body", "Rule", r.Name, "Title", title, "Link", m.Link,
+		"Inbox", a.Config.BaseURL+"/staff/"+a.orgSlug(r.OrgID)+"/listening/mentions/"+strconv.FormatInt(m.ID, 10))
+	subject := strings.ReplaceAll(p.T("email.listening.alert.subject", "Rule", r.Name), "\n", " ")
+	return outbox.Message{Kind: "listening-alert", To: to.Email, Subject: subject, Body: body}
+}
+
+// orgSlug names an organisation in links; looked up per alert, which is rare.
+func (a *App) orgSlug(id int64) string {
+	o, err := a.Store.OrgByID(context.Background(), id)
+	if err != nil {
+		return strconv.FormatInt(id, 10)
+	}
+	return o.Slug
+}
