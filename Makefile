@@ -24,8 +24,10 @@ FUZZTIME    ?= 20s
 build: assets
 	$(GO) build -o bin/parley ./cmd/parley
 
+# The demo serves its own listening feeds on 127.0.0.1, so its fetcher
+# must be allowed to reach loopback.
 demo: build
-	./bin/parley serve --demo
+	./bin/parley serve --demo --feeds-allow-private
 
 # PostgreSQL tests run when PARLEY_TEST_DATABASE_URL is set (required in CI);
 # browser tests need /usr/bin/chromium (required in CI).

@@ -14,6 +14,7 @@ import (
 
 	"parley/internal/app"
 	"parley/internal/conversation"
+	"parley/internal/listening"
 )
 
 // axeRun checks the page against WCAG 2.0, 2.1 and 2.2 at A and AA and
@@ -38,7 +39,7 @@ type violation struct {
 // sign-in form (empty, or with an address).
 type axePage struct {
 	name   string
-	path   string // {org} and {msg} (the newest email's id) are filled in
+	path   string // {org}, {mention} (a demo mention) and {msg} (the newest email's id) are filled in
 	submit *string
 	status int
 	shot   bool // screenshot it (in English) when PARLEY_SCREENSHOTS=1
@@ -88,6 +89,11 @@ func TestAxe(t *testing.T) {
 			{name: "conversation-new", path: "/staff/{org}/conversations/new", status: 200},
 			{name: "conversation-import", path: "/staff/{org}/conversations/import", status: 200},
 			{name: "conversation-manage", path: "/staff/{org}/conversations/{conv}", status: 200, shot: true},
+			{name: "listening-inbox", path: "/staff/{org}/listening", status: 200, shot: true},
+			{name: "listening-inbox-filtered", path: "/staff/{org}/listening?status=answered", status: 200},
+			{name: "listening-mention", path: "/staff/{org}/listening/mentions/{mention}", status: 200, shot: true},
+			{name: "listening-feeds", path: "/staff/{org}/listening/feeds", status: 200, shot: true},
+			{name: "listening-rules", path: "/staff/{org}/listening/rules", status: 200},
 		}},
 		{analyst, []axePage{
 			{name: "forbidden", path: "/staff/{org}/people", status: 403},
@@ -140,6 +146,17 @@ func checkPage(t *testing.T, ctx context.Context, s *site, p axePage, lang, org 
 	} else {
 		path := strings.NewReplacer("{org}", org, "{conv}", fmt.Sprint(s.conversations.local),
 			"{polis}", fmt.Sprint(s.conversations.imported), "{report}", fmt.Sprint(s.conversations.reported)).Replace(p.path)
+		if strings.Contains(path, "{mention}") {
+			o, err := s.app.Store.OrgBySlug(ctx, org)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ms, err := s.app.Store.Mentions(ctx, o.ID, listening.MentionFilter{Limit: 1})
+			if err != nil || len(ms) == 0 {
+				t.Fatalf("no demo mention (%v)", err)
+			}
+			path = strings.ReplaceAll(path, "{mention}", fmt.Sprint(ms[0].ID))
+		}
 		if strings.Contains(path, "{msg}") {
 			msgs, err := s.app.Store.Outbox(ctx, 1)
 			if err != nil || len(msgs) == 0 {
@@ -147,7 +164,11 @@ func checkPage(t *testing.T, ctx context.Context, s *site, p axePage, lang, org 
 			}
 			path = strings.ReplaceAll(path, "{msg}", fmt.Sprint(msgs[0].ID))
 		}
-		r, err := chromedp.Run(ctx, chromedp.NavigateResponse(s.base+path+"?lang="+lang))
+		sep := "?"
+		if strings.Contains(path, "?") {
+			sep = "&"
+		}
+		r, err := chromedp.Run(ctx, chromedp.NavigateResponse(s.base+path+sep+"lang="+lang))
 		if err != nil {
 			t.Fatalf("open %s: %v", path, err)
 		}

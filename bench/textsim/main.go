@@ -131,6 +131,7 @@ func run(args []string, stdout io.Writer) error {
 	csvOut := fs.String("csv", "", "also write the first -csv-n answers as id,text CSV to this file")
 	csvN := fs.Int("csv-n", 10000, "answers to write with -csv")
 	asJSON := fs.Bool("json", false, "print JSON instead of a table")
+	showExtra := fs.Bool("show-extra", false, "print clusters with no campaign member to stderr")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of everything after generation to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -207,6 +208,16 @@ func run(args []string, stdout io.Writer) error {
 	res.DetectMedS = median(res.DetectS)
 	res.Clusters = len(clusters)
 	res.Eval = evaluate(clusters, c.Label, nil)
+	if *showExtra {
+		for _, cl := range clusters {
+			if c.Label[index(cl.Members[0])] < 0 {
+				fmt.Fprintf(os.Stderr, "cluster of %d with no campaign member:\n", cl.Size)
+				for _, id := range cl.Members {
+					fmt.Fprintf(os.Stderr, "  %s: %s\n", id, c.Texts[index(id)])
+				}
+			}
+		}
+	}
 	clusters = nil
 
 	if *baseline > 0 {

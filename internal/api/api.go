@@ -15,6 +15,7 @@ import (
 
 	"parley/internal/account"
 	"parley/internal/conversation"
+	"parley/internal/listening"
 	"parley/internal/org"
 )
 
@@ -39,6 +40,14 @@ type Store interface {
 	VoteBatch(ctx context.Context, convID int64, votes []conversation.BallotEntry, channel string) error
 	VoteMatrix(ctx context.Context, convID int64) ([]conversation.VoteRecord, error)
 	ConversationResult(ctx context.Context, convID int64) ([]byte, time.Time, error)
+
+	CreateFeed(ctx context.Context, f listening.Feed, actorID int64) (listening.Feed, error)
+	Feeds(ctx context.Context, orgID int64) ([]listening.Feed, error)
+	CreateRule(ctx context.Context, r listening.Rule, actorID int64) (listening.Rule, error)
+	Rules(ctx context.Context, orgID int64) ([]listening.Rule, error)
+	Mention(ctx context.Context, id int64) (listening.Mention, error)
+	Mentions(ctx context.Context, orgID int64, f listening.MentionFilter) ([]listening.Mention, error)
+	TriageMention(ctx context.Context, id int64, t listening.Triage, actorID int64) error
 }
 
 // maxBody bounds request bodies: past it a request gets a 413 problem

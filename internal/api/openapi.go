@@ -162,6 +162,9 @@ func (a *API) document() document {
 	for k, v := range conversationPaths() {
 		paths[k] = v
 	}
+	for k, v := range listeningPaths() {
+		paths[k] = v
+	}
 	doc := document{
 		OpenAPI: "3.1.0",
 		Info: info{
@@ -246,6 +249,9 @@ func (a *API) document() document {
 		doc.Paths[k] = v
 	}
 	for k, v := range conversationSchemas() {
+		doc.Components.Schemas[k] = v
+	}
+	for k, v := range listeningSchemas() {
 		doc.Components.Schemas[k] = v
 	}
 	return doc

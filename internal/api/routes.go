@@ -34,6 +34,12 @@ func (a *API) register() {
 	a.private("POST /api/v1/conversations/{id}/votes", a.voteAdd)
 	a.private("GET /api/v1/conversations/{id}/results", a.conversationResults)
 	a.private("GET /api/v1/conversations/{id}/export", a.conversationExport)
+	a.private("GET /api/v1/listening/feeds", a.feedList)
+	a.private("POST /api/v1/listening/feeds", a.feedCreate)
+	a.private("GET /api/v1/listening/rules", a.ruleList)
+	a.private("POST /api/v1/listening/rules", a.ruleCreate)
+	a.private("GET /api/v1/listening/mentions", a.mentionList)
+	a.private("PATCH /api/v1/listening/mentions/{id}", a.mentionPatch)
 
 	// Unknown paths and methods get problems, not the mux's plain text.
 	a.mux.Handle(catchAll, a.serve(a.unmatched))

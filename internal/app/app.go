@@ -90,6 +90,8 @@ func wire(cfg *config.Config, log *slog.Logger, st *store.Store) (*App, error) {
 	runner.Handle(listening.FetchKind, a.fetchFeed)
 	runner.Every(cleanupJob, 10*time.Minute)
 	runner.Every(listening.PollKind, pollEvery)
+	runner.Handle(listening.DigestKind, a.sendDigests)
+	runner.Every(listening.DigestKind, digestEvery)
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -121,11 +123,19 @@ func wire(cfg *config.Config, log *slog.Logger, st *store.Store) (*App, error) {
 		MaxBodyBytes:  cfg.MaxBodyBytes,
 		PageCacheTTL:  cfg.PageCache,
 		WakeJobs:      runner.Wake,
+		Feeds:         feedTools{fetcher},
 	})
 	if err != nil {
 		return nil, err
 	}
 	a.handler = a.Web.Handler()
+	if cfg.Demo {
+		// The demo's own feeds, so listening works offline.
+		mux := http.NewServeMux()
+		mux.HandleFunc("GET /demo/feeds/{name}", serveDemoFeed)
+		mux.Handle("/", a.handler)
+		a.handler = mux
+	}
 	return a, nil
 }
 

@@ -54,12 +54,16 @@ func (a *App) fanOut(ctx context.Context, j jobs.Job) error {
 	return err
 }
 
-// cleanup removes what has expired: sessions, sign-in links, old finished jobs.
+// cleanup removes what has expired: sessions, sign-in links, mentions past
+// their retention period, old finished jobs.
 func (a *App) cleanup(ctx context.Context, _ jobs.Job) error {
 	if _, err := a.Store.Sessions().DeleteExpired(ctx); err != nil {
 		return err
 	}
 	if _, err := a.Store.DeleteExpiredSignInLinks(ctx); err != nil {
+		return err
+	}
+	if _, err := a.Store.PurgeMentions(ctx, time.Now().Add(-a.Config.MentionRetention)); err != nil {
 		return err
 	}
 	_, err := a.Store.PurgeFinishedJobs(ctx, time.Now().Add(-7*24*time.Hour))

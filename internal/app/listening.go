@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"parley/internal/listening"
 	"parley/internal/outbox"
 	"parley/internal/query"
+	"parley/internal/store"
 	"parley/internal/textsim"
 )
 
@@ -75,6 +77,13 @@ func (a *App) FetchFeed(ctx context.Context, feedID int64) (int, error) {
 		return 0, a.Store.RecordFetchFailure(ctx, listening.FetchFailure{FeedID: f.ID, Error: fetchErrorText(err),
 			NextCheck: next, Park: a.Fetcher.ShouldPark(count)})
 	}
+	return a.recordFetched(ctx, f, resp, a.mentionAlert)
+}
+
+// recordFetched matches a good fetch's items and saves the outcome,
+// alerting with alert (nil: no alerts).
+func (a *App) recordFetched(ctx context.Context, f listening.Feed, resp feed.Response, alert store.AlertFunc) (int, error) {
+	var err error
 	out := listening.FetchOutcome{FeedID: f.ID, ETag: resp.ETag, LastModified: resp.LastModified, NextCheck: resp.NextCheck}
 	if resp.NotModified {
 		// Keep the validators we have when a 304 does not repeat them.
@@ -95,7 +104,7 @@ func (a *App) FetchFeed(ctx context.Context, feedID int64) (int, error) {
 			return 0, err
 		}
 	}
-	return a.Store.RecordFetch(ctx, out, a.mentionAlert)
+	return a.Store.RecordFetch(ctx, out, alert)
 }
 
 // fetchErrorText says what went wrong in a few words for the feeds page,
@@ -205,4 +214,62 @@ func (a *App) orgSlug(id int64) string {
 		return strconv.FormatInt(id, 10)
 	}
 	return o.Slug
+}
+
+// feedTools gives the web layer the fetcher's discovery and OPML, in
+// listening's types.
+type feedTools struct{ f *feed.Fetcher }
+
+func (t feedTools) Discover(ctx context.Context, pageURL string) ([]string, error) {
+	return t.f.Discover(ctx, pageURL)
+}
+
+func (feedTools) ReadOPML(r io.Reader) ([]listening.Feed, error) {
+	outlines, err := feed.ParseOPML(r)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]listening.Feed, 0, len(outlines))
+	for _, o := range outlines {
+		out = append(out, listening.Feed{URL: o.XMLURL, Title: o.Title, SiteURL: o.HTMLURL})
+	}
+	return out, nil
+}
+
+func (feedTools) WriteOPML(w io.Writer, title string, feeds []listening.Feed) error {
+	outlines := make([]feed.Outline, 0, len(feeds))
+	for _, f := range feeds {
+		outlines = append(outlines, feed.Outline{Title: f.Title, XMLURL: f.URL, HTMLURL: f.SiteURL})
+	}
+	return feed.WriteOPML(w, title, outlines)
+}
+
+// digestEvery is how often digests go: the recurring slot runs once per
+// period across instances, so each digest covers the period before it.
+const digestEvery = 24 * time.Hour
+
+// sendDigests emails each digest rule's author the mentions of the last day.
+func (a *App) sendDigests(ctx context.Context, _ jobs.Job) error {
+	n, err := a.Store.SendDigests(ctx, time.Now().Add(-digestEvery), a.mentionDigest)
+	if n > 0 {
+		a.Runner.Wake()
+	}
+	return err
+}
+
+// mentionDigest is a rule's daily digest, in its author's language.
+func (a *App) mentionDigest(r listening.Rule, ms []listening.Mention, to account.User) outbox.Message {
+	p := a.Catalogue.Printer(to.Lang)
+	var b strings.Builder
+	for _, m := range ms {
+		title := m.Title
+		if title == "" {
+			title = m.Link
+		}
+		b.WriteString("- " + title + "\n  " + m.Link + "\n")
+	}
+	body := p.T("email.listening.digest.body", "Rule", r.Name, "Count", len(ms), "Mentions", b.String(),
+		"Inbox", a.Config.BaseURL+"/staff/"+a.orgSlug(r.OrgID)+"/listening?rule="+strconv.FormatInt(r.ID, 10))
+	subject := strings.ReplaceAll(p.T("email.listening.digest.subject", "Rule", r.Name, "Count", len(ms)), "\n", " ")
+	return outbox.Message{Kind: "listening-digest", To: to.Email, Subject: subject, Body: body}
 }

@@ -8,8 +8,10 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"parley/internal/account"
+	"parley/internal/jobs"
 	"parley/internal/listening"
 	"parley/internal/org"
 )
@@ -81,7 +83,7 @@ func TestFeedItemsBecomeMentions(t *testing.T) {
 		rssItem("https://a.example/cats", "Cat show", "Nothing about transport at all in this one."))
 	_, urlB := startFeed(t, "B News",
 		rssItem("https://a.example/bus?fbclid=123", "Bus lane plan", story),                         // same link, other tracking
-		rssItem("https://b.example/copy", "Bus lane plan", story+" Shared by B News."),    // near-identical text
+		rssItem("https://b.example/copy", "Bus lane plan", story+" Shared by B News."),              // near-identical text
 		rssItem("https://b.example/other", "Trams", "A tram line is planned; nothing about buses."), // no match
 	)
 	rule, err := a.Store.CreateRule(ctx, listening.Rule{OrgID: o.ID, Name: "Buses", Query: `"bus lane" OR title:bus*`, Alert: listening.AlertImmediate}, u.ID)
@@ -174,5 +176,72 @@ func TestPrivateFeedsAreRefusedByDefault(t *testing.T) {
 	got, _ := a.Store.Feed(ctx, f.ID)
 	if srv.requests.Load() != 0 || got.ErrorCount != 1 || got.LastError == "" {
 		t.Errorf("loopback feed fetched: %d requests, %+v", srv.requests.Load(), got)
+	}
+}
+
+func TestDemoListening(t *testing.T) {
+	ctx := context.Background()
+	a := openApp(t, "--demo")
+	if _, err := a.SeedDemo(ctx); err != nil {
+		t.Fatal(err)
+	}
+	o, _ := a.Store.OrgBySlug(ctx, "north-shire-council")
+	ms, err := a.Store.Mentions(ctx, o.ID, listening.MentionFilter{})
+	if err != nil || len(ms) < 4 {
+		t.Fatalf("demo mentions: %d %v", len(ms), err)
+	}
+	links := map[string]bool{}
+	for _, m := range ms {
+		links[m.Link] = true
+		if strings.Contains(m.Link, "utm_") || strings.Contains(m.Link, "fbclid") {
+			t.Errorf("tracking kept: %s", m.Link)
+		}
+	}
+	// The forum's copy of the Gazette story collapsed into the Gazette's mention.
+	if links["https://forum.example/t/502"] || !links["https://gazette.example/news/car-free-saturdays"] {
+		t.Errorf("near-duplicate not collapsed: %v", links)
+	}
+	if links["https://forum.example/t/503"] {
+		t.Error("unmatched item became a mention")
+	}
+	// The demo serves its feeds.
+	rec := httptest.NewRecorder()
+	a.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/demo/feeds/shire-forum.xml", nil))
+	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "<feed") {
+		t.Errorf("demo feed: %d", rec.Code)
+	}
+	if msgs, _ := a.Store.Outbox(ctx, 100); len(msgs) > 0 {
+		for _, m := range msgs {
+			if m.Kind == "listening-alert" {
+				t.Errorf("alert at seed time")
+			}
+		}
+	}
+}
+
+func TestDigestAndRetention(t *testing.T) {
+	ctx := context.Background()
+	a := openApp(t, "--mention-retention", "48h")
+	o, u := listeningOrg(t, a)
+	f, _ := a.Store.CreateFeed(ctx, listening.Feed{OrgID: o.ID, URL: "https://news.example/feed"}, u.ID)
+	r, _ := a.Store.CreateRule(ctx, listening.Rule{OrgID: o.ID, Name: "Buses", Query: "bus", Alert: listening.AlertDigest}, u.ID)
+	if _, err := a.Store.RecordFetch(ctx, listening.FetchOutcome{FeedID: f.ID, NextCheck: time.Now().Add(time.Hour),
+		Mentions: []listening.Mention{{Link: "https://news.example/bus", Title: "Bus news", RuleIDs: []int64{r.ID}}}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.sendDigests(ctx, jobs.Job{}); err != nil {
+		t.Fatal(err)
+	}
+	msgs, _ := a.Store.Outbox(ctx, 10)
+	if len(msgs) != 1 || msgs[0].Kind != "listening-digest" || !strings.Contains(msgs[0].Body, "https://news.example/bus") ||
+		!strings.Contains(msgs[0].Body, "/staff/north/listening?rule=") || !strings.Contains(msgs[0].Subject, "Buses") {
+		t.Errorf("digest %+v", msgs)
+	}
+	// Retention: cleanup keeps what is younger than the period.
+	if err := a.cleanup(ctx, jobs.Job{}); err != nil {
+		t.Fatal(err)
+	}
+	if ms, _ := a.Store.Mentions(ctx, o.ID, listening.MentionFilter{}); len(ms) != 1 {
+		t.Errorf("young mention purged")
 	}
 }

@@ -56,6 +56,9 @@ type Config struct {
 	// addresses: off in production, so staff cannot point it into the
 	// internal network; on for tests and offline demos.
 	FeedsAllowPrivate bool
+	// MentionRetention is how long listening keeps a mention: what people
+	// wrote elsewhere is kept no longer than staff need it (UK GDPR).
+	MentionRetention time.Duration
 }
 
 // option describes one setting: its flag, its environment variable, and how
@@ -119,6 +122,7 @@ func (c *Config) options() []option {
 		num(&c.Workers, "workers", 4, "background jobs run at once"),
 		str(&c.DemoPolis, "demo-polis", "../shared/data/polis/15-per-hour-seattle", "Polis open-data folder the demo imports as a conversation (skipped when absent)", false),
 		dur(&c.PageCache, "page-cache", 5*time.Second, "how long public pages are cached for visitors who are not signed in (0: off)"),
+		dur(&c.MentionRetention, "mention-retention", 365*24*time.Hour, "how long listening keeps a mention before deleting it"),
 		{name: "feeds-allow-private", usage: "let listening fetch feeds from loopback and private addresses (tests and offline demos only)",
 			bind: func(fs *flag.FlagSet, n, u string) { fs.BoolVar(&c.FeedsAllowPrivate, n, false, u) },
 			show: func() string { return strconv.FormatBool(c.FeedsAllowPrivate) }},
@@ -238,6 +242,9 @@ func (c *Config) validate() error {
 	}
 	if c.PageCache < 0 || c.PageCache > 10*time.Minute {
 		bad("page-cache %v: want 0 to 10m", c.PageCache)
+	}
+	if c.MentionRetention < 24*time.Hour {
+		bad("mention-retention %s: want at least 24h", c.MentionRetention)
 	}
 	if c.Workers < 1 || c.Workers > 256 {
 		bad("workers %d: want 1 to 256", c.Workers)

@@ -211,8 +211,9 @@ type MentionFilter struct {
 
 // Jobs of listening.
 const (
-	PollKind  = "feed.poll"  // recurring: enqueues a fetch per due feed
-	FetchKind = "feed.fetch" // fetches one feed
+	PollKind   = "feed.poll"   // recurring: enqueues a fetch per due feed
+	FetchKind  = "feed.fetch"  // fetches one feed
+	DigestKind = "feed.digest" // daily: emails each digest rule's new mentions
 )
 
 // FetchArgs is the payload of a fetch job.

@@ -16,9 +16,9 @@ import (
 // A caller hears back only after the commit, so an acknowledged write is
 // durable.
 type groupCommit struct {
-	db      *sql.DB
-	ops     chan *groupOp
-	maxOps  int
+	db       *sql.DB
+	ops      chan *groupOp
+	maxOps   int
 	stop     chan struct{}
 	finished chan struct{} // closed when the loop has answered everything it took
 	stopped  sync.WaitGroup

@@ -514,3 +514,76 @@ func (s *Store) PurgeMentions(ctx context.Context, before time.Time) (int64, err
 	})
 	return n, err
 }
+
+// DigestFunc writes a rule's daily digest of new mentions to its author.
+type DigestFunc func(r listening.Rule, ms []listening.Mention, to account.User) outbox.Message
+
+// maxDigest bounds the mentions listed in one digest; the inbox has the rest.
+const maxDigest = 50
+
+// SendDigests puts in the outbox, for every rule whose alert mode is
+// digest, one email to its author listing the mentions it found since the
+// time given (the last digest), and returns how many emails it made. It is
+// one transaction: a digest is sent whole or not at all.
+func (s *Store) SendDigests(ctx context.Context, since time.Time, compose DigestFunc) (int, error) {
+	sent := 0
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		sent = 0
+		now := s.clock()
+		rows, err := tx.QueryContext(ctx, `SELECT `+ruleColumns+` FROM listening_rules WHERE alert = 'digest' AND created_by IS NOT NULL ORDER BY id`)
+		if err != nil {
+			return err
+		}
+		var rules []listening.Rule
+		for rows.Next() {
+			r, err := scanRule(rows)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			rules = append(rules, r)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, r := range rules {
+			ms, err := digestMentions(ctx, tx, r.ID, since.UTC())
+			if err != nil || len(ms) == 0 {
+				if err != nil {
+					return err
+				}
+				continue
+			}
+			u, err := scanUser(tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users u WHERE u.id = $1`, r.CreatedBy))
+			if err != nil {
+				return err
+			}
+			if _, err := enqueueEmail(ctx, tx, compose(r, ms, u), now); err != nil {
+				return err
+			}
+			sent++
+		}
+		return nil
+	})
+	return sent, err
+}
+
+func digestMentions(ctx context.Context, tx *sql.Tx, ruleID int64, since time.Time) ([]listening.Mention, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT `+mentionColumns+mentionFrom+`
+		JOIN listening_mention_rules mr ON mr.mention_id = m.id WHERE mr.rule_id = $1 AND m.created_at >= $2 ORDER BY m.id DESC LIMIT $3`,
+		ruleID, since, maxDigest)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []listening.Mention
+	for rows.Next() {
+		m, err := scanMention(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}

@@ -183,3 +183,40 @@ func TestListeningMentions(t *testing.T) {
 		}
 	})
 }
+
+func TestListeningDigest(t *testing.T) {
+	storetest.EachWithClock(t, func(t *testing.T, s *store.Store, clock *storetest.Clock) {
+		o := mustOrg(t, s, "north")
+		ed, _ := s.AddStaff(ctx, o.ID, "ed@north.example", account.RoleEditor, 0)
+		f, _ := s.CreateFeed(ctx, listening.Feed{OrgID: o.ID, URL: "https://a.example/feed"}, 0)
+		daily, _ := s.CreateRule(ctx, listening.Rule{OrgID: o.ID, Name: "Daily", Query: "bus", Alert: listening.AlertDigest}, ed.ID)
+		quiet, _ := s.CreateRule(ctx, listening.Rule{OrgID: o.ID, Name: "Quiet", Query: "bus"}, ed.ID)
+		record := func(link string) {
+			if _, err := s.RecordFetch(ctx, listening.FetchOutcome{FeedID: f.ID, NextCheck: clock.T.Add(time.Hour),
+				Mentions: []listening.Mention{{Link: link, Title: "Bus", RuleIDs: []int64{daily.ID, quiet.ID}}}}, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		record("https://a.example/old")
+		clock.Advance(25 * time.Hour)
+		since := clock.T.Add(-24 * time.Hour)
+		record("https://a.example/1")
+		record("https://a.example/2")
+		var got []listening.Mention
+		n, err := s.SendDigests(ctx, since, func(r listening.Rule, ms []listening.Mention, to account.User) outbox.Message {
+			got = ms
+			return outbox.Message{Kind: "listening-digest", To: to.Email, Subject: r.Name, Body: "x"}
+		})
+		if err != nil || n != 1 || len(got) != 2 {
+			t.Fatalf("digests %d %v, mentions %d", n, err, len(got))
+		}
+		if msgs, _ := s.Outbox(ctx, 10); len(msgs) != 1 || msgs[0].To != "ed@north.example" || msgs[0].Subject != "Daily" {
+			t.Errorf("outbox %+v", msgs)
+		}
+		// Nothing new: no email.
+		clock.Advance(25 * time.Hour)
+		if n, _ := s.SendDigests(ctx, clock.T.Add(-24*time.Hour), nil); n != 0 {
+			t.Errorf("empty digest sent")
+		}
+	})
+}

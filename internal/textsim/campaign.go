@@ -25,8 +25,8 @@ type Cluster struct {
 // Campaigns finds clusters of two or more near-duplicate texts, largest
 // first (ties in input order of their first member). Every text in a
 // cluster has a Jaccard index of at least opt.Threshold with the cluster's
-// template, so unrelated texts are never chained together through a run of
-// partial overlaps.
+// template (computed on 32-bit shingle fingerprints), so unrelated texts
+// are never chained together through a run of partial overlaps.
 //
 // How: each text is profiled (shingle set and LSH band keys) in parallel;
 // within each band, texts with equal keys are compared exactly against up

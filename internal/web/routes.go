@@ -104,6 +104,18 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.staff(mux, "POST", "/staff/{org}/conversations/{id}/statements", account.PermEdit, s.conversationSeeds)
 	s.staff(mux, "POST", "/staff/{org}/conversations/{id}/statements/{statement}", account.PermModerate, s.moderateStatement)
 	s.staff(mux, "POST", "/staff/{org}/conversations/{id}/report", account.PermEdit, s.conversationPublishReport)
+	s.staff(mux, "GET", "/staff/{org}/listening", account.PermStaffArea, s.listeningInbox)
+	s.staff(mux, "GET", "/staff/{org}/listening/mentions/{id}", account.PermStaffArea, s.listeningMention)
+	s.staff(mux, "POST", "/staff/{org}/listening/mentions/{id}", account.PermModerate, s.triageMention)
+	s.staff(mux, "GET", "/staff/{org}/listening/feeds", account.PermStaffArea, s.listeningFeeds)
+	s.staff(mux, "POST", "/staff/{org}/listening/feeds", account.PermEdit, s.addFeed)
+	s.staff(mux, "POST", "/staff/{org}/listening/feeds/import", account.PermEdit, s.importFeeds)
+	s.staff(mux, "GET", "/staff/{org}/listening/feeds/export", account.PermStaffArea, s.exportFeeds)
+	s.staff(mux, "POST", "/staff/{org}/listening/feeds/{id}/refresh", account.PermEdit, s.refreshFeed)
+	s.staff(mux, "POST", "/staff/{org}/listening/feeds/{id}/delete", account.PermEdit, s.deleteFeed)
+	s.staff(mux, "GET", "/staff/{org}/listening/rules", account.PermStaffArea, s.listeningRules)
+	s.staff(mux, "POST", "/staff/{org}/listening/rules", account.PermEdit, s.saveRule)
+	s.staff(mux, "POST", "/staff/{org}/listening/rules/{id}/delete", account.PermEdit, s.deleteRule)
 
 	// Development: what would have been emailed, when no sender is set.
 	if s.DevOutbox {

@@ -16,6 +16,7 @@ import (
 	"parley/internal/account"
 	"parley/internal/conversation"
 	"parley/internal/i18n"
+	"parley/internal/listening"
 	"parley/internal/org"
 	"parley/internal/outbox"
 	"parley/internal/sso"
@@ -48,6 +49,24 @@ type Store interface {
 	FollowerCount(ctx context.Context, kind string, targetID int64) (int, error)
 	PublishEvent(ctx context.Context, ev outbox.Event, actorID int64) (int64, error)
 	ConversationStore
+	ListeningStore
+}
+
+// ListeningStore is what the listening pages need of the database.
+type ListeningStore interface {
+	CreateFeed(ctx context.Context, f listening.Feed, actorID int64) (listening.Feed, error)
+	Feed(ctx context.Context, id int64) (listening.Feed, error)
+	Feeds(ctx context.Context, orgID int64) ([]listening.Feed, error)
+	RefreshFeed(ctx context.Context, id int64, actorID int64) error
+	DeleteFeed(ctx context.Context, id int64, actorID int64) error
+	CreateRule(ctx context.Context, r listening.Rule, actorID int64) (listening.Rule, error)
+	Rule(ctx context.Context, id int64) (listening.Rule, error)
+	Rules(ctx context.Context, orgID int64) ([]listening.Rule, error)
+	DeleteRule(ctx context.Context, id int64, actorID int64) error
+	Mention(ctx context.Context, id int64) (listening.Mention, error)
+	Mentions(ctx context.Context, orgID int64, f listening.MentionFilter) ([]listening.Mention, error)
+	RecentMentions(ctx context.Context, orgID int64, limit int) ([]listening.Mention, error)
+	TriageMention(ctx context.Context, id int64, t listening.Triage, actorID int64) error
 }
 
 // ConversationStore is what the conversation pages need of the database.
@@ -101,6 +120,9 @@ type Options struct {
 	PageCacheTTL  time.Duration // how long public pages are cached for visitors without a session (0: off)
 	SignInBurst   int           // sign-in requests one address may make at once (0: 10)
 	Now           func() time.Time
+	// Feeds discovers feeds and reads and writes OPML for the listening
+	// pages; nil: adding a feed takes its URL as given, and OPML is off.
+	Feeds FeedTools
 	// WakeJobs is called after a request enqueues email, so it goes at once.
 	WakeJobs func()
 }

@@ -33,6 +33,11 @@ var pageTypes = map[string]any{
 	"conversation-new":    NewConversationPage{},
 	"conversation-manage": ManageConversationPage{},
 	"conversation-import": ImportConversationPage{},
+
+	"listening-inbox":   ListeningInboxPage{},
+	"listening-mention": MentionPage{},
+	"listening-feeds":   ListeningFeedsPage{},
+	"listening-rules":   ListeningRulesPage{},
 }
 
 // TestTemplatesMatchTheirPages checks every field and method each template

@@ -298,7 +298,7 @@ func TestCrossOriginPostsAreRefused(t *testing.T) {
 
 func TestEveryStaffRouteAgainstEveryRole(t *testing.T) {
 	var srv *web.Server
-	s := newSite(t, store.SQLite, func(o *web.Options) { o.SignInBurst = 100 })
+	s := newSite(t, store.SQLite, func(o *web.Options) { o.SignInBurst = 100; o.Feeds = fakeFeeds{} })
 	cat, _ := i18n.Load()
 	srv, err := web.New(web.Options{Store: s.store, Sessions: s.store.Sessions(), Catalogue: cat, Brand: "neutral", SessionTTL: time.Hour, MaxBodyBytes: 1 << 20})
 	if err != nil {
@@ -349,17 +349,44 @@ func TestEveryStaffRouteAgainstEveryRole(t *testing.T) {
 	if err := s.store.SetConversationStatus(ctx, conv.ID, conversation.Closed, 0); err != nil {
 		t.Fatal(err)
 	}
+	// Listening: a feed, a rule and a mention; deleting routes are given
+	// new ones to delete after each success.
+	lf, rule, mention := listeningFixture(t, s.store, s.org.ID)
+	posts := 0
 	for _, rt := range routes {
-		path := strings.NewReplacer("{org}", s.org.Slug, "{user}", itoa(target.ID), "{id}", itoa(conv.ID), "{statement}", itoa(pending.ID)).Replace(rt.Pattern)
 		for _, name := range []string{"admin", "editor", "moderator", "analyst", "citizen", "admin-elsewhere", "anonymous"} {
+			id := conv.ID
+			switch {
+			case strings.HasPrefix(rt.Pattern, "/staff/{org}/listening/mentions/"):
+				id = mention.ID
+			case strings.HasPrefix(rt.Pattern, "/staff/{org}/listening/feeds/"):
+				id = lf.ID
+			case strings.HasPrefix(rt.Pattern, "/staff/{org}/listening/rules/"):
+				id = rule.ID
+			}
+			path := strings.NewReplacer("{org}", s.org.Slug, "{user}", itoa(target.ID), "{id}", itoa(id), "{statement}", itoa(pending.ID)).Replace(rt.Pattern)
+			status := "open"
+			if strings.HasPrefix(rt.Pattern, "/staff/{org}/listening/") {
+				status = "relevant"
+			}
 			var code int
 			if rt.Method == "GET" {
 				code, _, _ = s.get(clients[name], path)
 			} else {
+				posts++
 				// A harmless body: the role form keeps the target an analyst.
 				code, _, _ = s.post(clients[name], path, url.Values{"role": {"analyst"}, "email": {"new@x.example"}, "subject": {"News"}, "body": {"Some news"},
 					"title_en": {"Roads"}, "question_en": {"Which first?"}, "moderation": {"post"}, "statements": {"Fix the A1"},
-					"status": {"open"}, "decision": {"approved"}, "response": {"Thank you."}}, "")
+					"status": {status}, "decision": {"approved"}, "response": {"Thank you."},
+					"url": {"https://news.example/feed/" + strconv.Itoa(posts)}, "name": {"Roads"}, "query": {"road OR roads"}, "alert": {"none"}}, "")
+			}
+			if code == http.StatusSeeOther && rt.Method == "POST" {
+				switch rt.Pattern {
+				case "/staff/{org}/listening/feeds/{id}/delete":
+					lf, _, _ = listeningFixture(t, s.store, s.org.ID)
+				case "/staff/{org}/listening/rules/{id}/delete":
+					_, rule, _ = listeningFixture(t, s.store, s.org.ID)
+				}
 			}
 			var want []int
 			switch {
@@ -371,6 +398,8 @@ func TestEveryStaffRouteAgainstEveryRole(t *testing.T) {
 				want = []int{http.StatusForbidden}
 			case account.Role(name).Grants(rt.Perm) && rt.Method == "POST" && rt.Pattern == "/staff/{org}/conversations/import":
 				want = []int{http.StatusBadRequest} // let through, but a form is not an upload
+			case account.Role(name).Grants(rt.Perm) && rt.Method == "POST" && rt.Pattern == "/staff/{org}/listening/feeds/import":
+				want = []int{http.StatusUnprocessableEntity} // let through, but a form is not an upload
 			case account.Role(name).Grants(rt.Perm):
 				want = []int{http.StatusOK, http.StatusSeeOther}
 			default:

@@ -1,0 +1,127 @@
+package api
+
+// The listening endpoints of the OpenAPI document.
+
+func listeningPaths() map[string]pathItem {
+	errs := func(codes ...string) map[string]response {
+		out := map[string]response{"401": respRef("Unauthorized"), "default": respRef("Problem")}
+		for _, c := range codes {
+			switch c {
+			case "400":
+				out[c] = respRef("BadRequest")
+			case "404":
+				out[c] = respRef("NotFound")
+			case "403":
+				out[c] = response{Description: "The token's owner may not do this in the organisation.", Content: problemContent()}
+			case "422":
+				out[c] = response{Description: "A field is not valid; errors names each one (a query's syntax error gives its column).", Content: problemContent()}
+			}
+		}
+		return out
+	}
+	with := func(m map[string]response, code string, r response) map[string]response { m[code] = r; return m }
+	orgParam := parameter{Name: "organisation", In: "query", Required: true, Description: "The organisation's slug.", Schema: str("")}
+	limit := parameter{Name: "limit", In: "query", Description: "Items per page.",
+		Schema: &schema{Type: jsonType{"integer"}, Minimum: intPtr(1), Maximum: intPtr(maxLimit), Default: intPtr(defaultLimit)}}
+	cursor := parameter{Name: "cursor", In: "query", Description: "The next_cursor of the previous page.", Schema: str("")}
+	tags := []string{"listening"}
+	return map[string]pathItem{
+		"/api/v1/listening/feeds": {
+			"get": {
+				OperationID: "listFeeds", Summary: "The feeds an organisation watches, newest first", Tags: tags,
+				Description: "Needs any staff role in the organisation.",
+				Parameters:  []parameter{orgParam, limit, cursor}, Security: bearerAuth,
+				Responses: with(errs("400", "403"), "200", response{Description: "One page of feeds.", Content: jsonContent(ref("FeedList"))}),
+			},
+			"post": {
+				OperationID: "createFeed", Summary: "Watch a feed", Tags: tags, RequestBody: body(ref("FeedCreate")),
+				Description: "The URL must be the feed itself (RSS, Atom or JSON Feed); the staff pages also discover a web page's feed. " +
+					"It is fetched within a minute. Needs the editor or admin role.",
+				Security:  bearerAuth,
+				Responses: with(errs("400", "403", "422"), "201", response{Description: "The feed.", Content: jsonContent(ref("Feed"))}),
+			},
+		},
+		"/api/v1/listening/rules": {
+			"get": {
+				OperationID: "listRules", Summary: "An organisation's keyword rules, by name", Tags: tags,
+				Parameters: []parameter{orgParam}, Security: bearerAuth,
+				Responses: with(errs("400", "403"), "200", response{Description: "Every rule.", Content: jsonContent(ref("RuleList"))}),
+			},
+			"post": {
+				OperationID: "createRule", Summary: "Save a keyword rule", Tags: tags, RequestBody: body(ref("RuleCreate")),
+				Description: `The query language: words, "phrases", prefix*, AND, OR, NOT (or -word), parentheses, and title:, source:, author: scopes; ` +
+					"matched without regard to case or accents. Needs the editor or admin role.",
+				Security:  bearerAuth,
+				Responses: with(errs("400", "403", "422"), "201", response{Description: "The rule.", Content: jsonContent(ref("Rule"))}),
+			},
+		},
+		"/api/v1/listening/mentions": {"get": {
+			OperationID: "listMentions", Summary: "Mentions found by the rules, newest first", Tags: tags,
+			Parameters: []parameter{orgParam,
+				{Name: "status", In: "query", Description: "Only mentions with this status.", Schema: &schema{Type: jsonType{"string"}, Enum: mentionStatuses}},
+				{Name: "rule", In: "query", Description: "Only mentions this rule matched.", Schema: &schema{Type: jsonType{"integer"}}},
+				{Name: "feed", In: "query", Description: "Only mentions first found in this feed.", Schema: &schema{Type: jsonType{"integer"}}},
+				limit, cursor},
+			Security:  bearerAuth,
+			Responses: with(errs("400", "403"), "200", response{Description: "One page of mentions.", Content: jsonContent(ref("MentionList"))}),
+		}},
+		"/api/v1/listening/mentions/{id}": {"patch": {
+			OperationID: "triageMention", Summary: "Triage a mention", Tags: tags,
+			Parameters:  []parameter{{Name: "id", In: "path", Required: true, Description: "The mention's ID.", Schema: &schema{Type: jsonType{"integer"}}}},
+			RequestBody: body(ref("MentionTriage")),
+			Description: "Replaces the mention's status, assignee, note and answer link. Needs the moderator or admin role.",
+			Security:    bearerAuth,
+			Responses:   with(errs("400", "403", "404", "422"), "200", response{Description: "The mention as it now is.", Content: jsonContent(ref("Mention"))}),
+		}},
+	}
+}
+
+var mentionStatuses = []string{"new", "relevant", "not_relevant", "answered"}
+
+func listeningSchemas() map[string]*schema {
+	integer := &schema{Type: jsonType{"integer"}}
+	alert := &schema{Type: jsonType{"string"}, Enum: []string{"none", "immediate", "digest"}, Description: "How the rule's author hears of new mentions."}
+	return map[string]*schema{
+		"Feed": object([]string{"id", "organisation", "url", "title", "error_count", "parked", "next_check_at", "created_at"}, map[string]*schema{
+			"id": integer, "organisation": str("The organisation's slug."), "url": uri("The feed."), "title": str(""), "site_url": str("The site the feed is of."),
+			"error_count":   {Type: jsonType{"integer"}, Description: "Failed fetches in a row."},
+			"parked":        {Type: jsonType{"boolean"}, Description: "No longer fetched after repeated failures, until staff check it again."},
+			"last_error":    str("What went wrong last."),
+			"checked_at":    dateTime("The last fetch; absent before the first."),
+			"next_check_at": dateTime(""), "created_at": dateTime(""),
+		}),
+		"FeedCreate": object([]string{"organisation", "url"}, map[string]*schema{
+			"organisation": str("The organisation's slug."), "url": str("An http or https URL of a feed."), "title": str("Optional; the feed's own title otherwise."),
+		}),
+		"FeedList": object([]string{"items"}, map[string]*schema{
+			"items": {Type: jsonType{"array"}, Items: ref("Feed")}, "next_cursor": str("Pass as ?cursor= for the next page; absent on the last page."),
+		}),
+		"Rule": object([]string{"id", "organisation", "name", "query", "alert", "created_at"}, map[string]*schema{
+			"id": integer, "organisation": str("The organisation's slug."), "name": str(""), "query": str(""), "alert": alert, "created_at": dateTime(""),
+		}),
+		"RuleCreate": object([]string{"organisation", "name", "query"}, map[string]*schema{
+			"organisation": str("The organisation's slug."), "name": str("Up to 100 characters."), "query": str("Up to 2,000 characters."), "alert": alert,
+		}),
+		"RuleList": object([]string{"items"}, map[string]*schema{"items": {Type: jsonType{"array"}, Items: ref("Rule")}}),
+		"Mention": object([]string{"id", "organisation", "rule_ids", "link", "title", "excerpt", "status", "created_at"}, map[string]*schema{
+			"id": integer, "organisation": str("The organisation's slug."),
+			"feed_id":  {Type: jsonType{"integer"}, Description: "The feed it was first found in; absent once that feed is removed."},
+			"source":   str("That feed's title."),
+			"rule_ids": {Type: jsonType{"array"}, Items: integer, Description: "The rules it matched."},
+			"link":     uri("Without tracking parameters."), "title": str(""),
+			"excerpt": str("Plain text, at most 600 characters."), "author": str("As the feed gives it."),
+			"published": dateTime(""), "status": {Type: jsonType{"string"}, Enum: mentionStatuses},
+			"assignee_id": {Type: jsonType{"integer"}, Description: "The staff member it is assigned to."},
+			"note":        str(""), "answer_url": str("The reply, once answered."), "created_at": dateTime("When it was found."),
+		}),
+		"MentionList": object([]string{"items"}, map[string]*schema{
+			"items": {Type: jsonType{"array"}, Items: ref("Mention")}, "next_cursor": str("Pass as ?cursor= for the next page; absent on the last page."),
+		}),
+		"MentionTriage": object([]string{"status"}, map[string]*schema{
+			"status":      {Type: jsonType{"string"}, Enum: mentionStatuses},
+			"assignee_id": {Type: jsonType{"integer"}, Description: "A staff member of the organisation; 0 or absent for nobody."},
+			"note":        str("Up to 2,000 characters; no personal details of the author."),
+			"answer_url":  str("The reply's link; required when the status is answered."),
+		}),
+	}
+}
