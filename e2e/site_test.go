@@ -129,6 +129,9 @@ type siteOptions struct {
 	brand    string // govuk or neutral; default neutral
 	smtp     bool   // send email through a real SMTP server on loopback
 	postgres bool   // PostgreSQL instead of SQLite
+	// listening serves the demo's feeds and lets the fetcher reach them on
+	// loopback, so feeds added in the test are really fetched.
+	listening bool
 }
 
 // startSite serves Parley on a free loopback port until the test ends.
@@ -150,6 +153,9 @@ func startSite(t *testing.T, o siteOptions) *site {
 	}
 	if o.postgres {
 		args = append(args, "--database-url", storetest.PostgresURL(t))
+	}
+	if o.listening {
+		args = append(args, "--demo", "--feeds-allow-private")
 	}
 	cfg, err := config.Load("serve", args, func(string) string { return "" }, io.Discard)
 	if err != nil {

@@ -39,6 +39,7 @@ type App struct {
 	Runner    *jobs.Runner
 	Web       *web.Server
 	Fetcher   *feed.Fetcher // shared, so its per-host limit holds across workers
+	webhooks  *http.Client
 	handler   http.Handler
 }
 
@@ -81,7 +82,8 @@ func wire(cfg *config.Config, log *slog.Logger, st *store.Store) (*App, error) {
 	host, _ := os.Hostname()
 	runner := &jobs.Runner{Queue: st, Log: log, Owner: fmt.Sprintf("%s:%d", host, os.Getpid()), Workers: cfg.Workers}
 	fetcher := feed.New(feed.Options{UserAgent: feed.UserAgent("1", cfg.BaseURL), AllowPrivate: cfg.FeedsAllowPrivate})
-	a := &App{Config: cfg, Log: log, Store: st, Catalogue: cat, Runner: runner, Fetcher: fetcher}
+	a := &App{Config: cfg, Log: log, Store: st, Catalogue: cat, Runner: runner, Fetcher: fetcher,
+		webhooks: newWebhookClient(cfg.FeedsAllowPrivate)}
 	runner.Handle(outbox.JobKind, mail.NewDeliverer(st, sender, log).Handle)
 	runner.Handle(outbox.FanOutJobKind, a.fanOut)
 	runner.Handle(cleanupJob, a.cleanup)
@@ -91,6 +93,7 @@ func wire(cfg *config.Config, log *slog.Logger, st *store.Store) (*App, error) {
 	runner.Every(cleanupJob, 10*time.Minute)
 	runner.Every(listening.PollKind, pollEvery)
 	runner.Handle(listening.DigestKind, a.sendDigests)
+	runner.Handle(listening.WebhookKind, a.deliverWebhook)
 	runner.Every(listening.DigestKind, digestEvery)
 
 	reg := prometheus.NewRegistry()

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -243,5 +244,68 @@ func TestDigestAndRetention(t *testing.T) {
 	}
 	if ms, _ := a.Store.Mentions(ctx, o.ID, listening.MentionFilter{}); len(ms) != 1 {
 		t.Errorf("young mention purged")
+	}
+}
+
+func TestWebhookDeliveriesAreSignedAndRetried(t *testing.T) {
+	ctx := context.Background()
+	a := openApp(t, "--feeds-allow-private")
+	o, u := listeningOrg(t, a)
+	var calls atomic.Int32
+	var got atomic.Value
+	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if calls.Add(1) == 1 {
+			http.Error(w, "busy", http.StatusServiceUnavailable) // the first attempt fails
+			return
+		}
+		got.Store([]string{r.Header.Get(listening.HeaderTimestamp), r.Header.Get(listening.HeaderSignature), string(body)})
+	}))
+	defer recv.Close()
+	hook, err := a.Store.CreateWebhook(ctx, listening.Webhook{OrgID: o.ID, URL: recv.URL + "/hook"}, u.ID)
+	if err != nil || !strings.HasPrefix(hook.Secret, "whsec_") {
+		t.Fatalf("webhook %+v %v", hook, err)
+	}
+	if list, _ := a.Store.Webhooks(ctx, o.ID); len(list) != 1 || list[0].Secret != "" {
+		t.Errorf("listed webhooks show the secret: %+v", list)
+	}
+	_, feedURL := startFeed(t, "A News", rssItem("https://a.example/bus", "Bus lane plan", "A new bus lane."))
+	a.Store.CreateRule(ctx, listening.Rule{OrgID: o.ID, Name: "Buses", Query: "bus"}, u.ID)
+	f, _ := a.Store.CreateFeed(ctx, listening.Feed{OrgID: o.ID, URL: feedURL}, u.ID)
+	if n, err := a.FetchFeed(ctx, f.ID); err != nil || n != 1 {
+		t.Fatalf("fetch %d %v", n, err)
+	}
+	js, _ := a.Store.JobsByKind(ctx, listening.WebhookKind, 10)
+	if len(js) != 1 {
+		t.Fatalf("webhook jobs %d", len(js))
+	}
+	if err := a.deliverWebhook(ctx, js[0]); err == nil {
+		t.Fatal("a 503 counted as delivered")
+	}
+	if err := a.deliverWebhook(ctx, js[0]); err != nil {
+		t.Fatal(err)
+	}
+	h := got.Load().([]string)
+	if !listening.Verify(hook.Secret, h[0], h[1], []byte(h[2])) || !strings.Contains(h[2], `"link":"https://a.example/bus"`) ||
+		!strings.Contains(h[2], `"event":"mention.created"`) {
+		t.Errorf("delivery %q", h)
+	}
+	// Without the operator's permission, private addresses are refused.
+	b := openApp(t)
+	bo, bu := listeningOrg(t, b)
+	m, _ := a.Store.Mentions(ctx, o.ID, listening.MentionFilter{})
+	_ = m
+	bh, _ := b.Store.CreateWebhook(ctx, listening.Webhook{OrgID: bo.ID, URL: recv.URL + "/hook"}, bu.ID)
+	before := calls.Load()
+	bf, _ := b.Store.CreateFeed(ctx, listening.Feed{OrgID: bo.ID, URL: "https://news.example/feed"}, bu.ID)
+	b.Store.CreateRule(ctx, listening.Rule{OrgID: bo.ID, Name: "Buses", Query: "bus"}, bu.ID)
+	b.Store.RecordFetch(ctx, listening.FetchOutcome{FeedID: bf.ID, NextCheck: time.Now().Add(time.Hour),
+		Mentions: []listening.Mention{{Link: "https://a.example/bus", Title: "Bus", RuleIDs: []int64{1}}}}, nil)
+	bjs, _ := b.Store.JobsByKind(ctx, listening.WebhookKind, 10)
+	if len(bjs) != 1 {
+		t.Fatalf("webhook jobs %d (hook %d)", len(bjs), bh.ID)
+	}
+	if err := b.deliverWebhook(ctx, bjs[0]); err == nil || calls.Load() != before {
+		t.Errorf("loopback webhook delivered without permission: %v", err)
 	}
 }

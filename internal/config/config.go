@@ -123,7 +123,7 @@ func (c *Config) options() []option {
 		str(&c.DemoPolis, "demo-polis", "../shared/data/polis/15-per-hour-seattle", "Polis open-data folder the demo imports as a conversation (skipped when absent)", false),
 		dur(&c.PageCache, "page-cache", 5*time.Second, "how long public pages are cached for visitors who are not signed in (0: off)"),
 		dur(&c.MentionRetention, "mention-retention", 365*24*time.Hour, "how long listening keeps a mention before deleting it"),
-		{name: "feeds-allow-private", usage: "let listening fetch feeds from loopback and private addresses (tests and offline demos only)",
+		{name: "feeds-allow-private", usage: "let listening fetch feeds from, and deliver webhooks to, loopback and private addresses (tests and offline demos only)",
 			bind: func(fs *flag.FlagSet, n, u string) { fs.BoolVar(&c.FeedsAllowPrivate, n, false, u) },
 			show: func() string { return strconv.FormatBool(c.FeedsAllowPrivate) }},
 	}

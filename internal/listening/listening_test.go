@@ -3,6 +3,7 @@ package listening
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"parley/internal/apperr"
 )
@@ -76,6 +77,24 @@ func TestNormaliseFeedURL(t *testing.T) {
 	for _, bad := range []string{"", "ftp://x.example/", "/feed", "https://"} {
 		if _, err := NormaliseFeedURL(bad); err == nil {
 			t.Errorf("%q accepted", bad)
+		}
+	}
+}
+
+func TestSignature(t *testing.T) {
+	ts := time.Unix(1_800_000_000, 0)
+	sig := Sign("s3cret", ts, []byte(`{"a":1}`))
+	if !strings.HasPrefix(sig, "v1=") || len(sig) != 3+64 {
+		t.Fatalf("signature %q", sig)
+	}
+	if !Verify("s3cret", "1800000000", sig, []byte(`{"a":1}`)) {
+		t.Error("good signature refused")
+	}
+	for _, c := range []struct{ secret, ts, body string }{
+		{"other", "1800000000", `{"a":1}`}, {"s3cret", "1800000001", `{"a":1}`}, {"s3cret", "1800000000", `{"a":2}`}, {"s3cret", "x", `{"a":1}`},
+	} {
+		if Verify(c.secret, c.ts, sig, []byte(c.body)) {
+			t.Errorf("forged %+v accepted", c)
 		}
 	}
 }

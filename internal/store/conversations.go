@@ -38,15 +38,7 @@ func (s *Store) CreateConversation(ctx context.Context, c conversation.Conversat
 	}
 	err = s.tx(ctx, func(tx *sql.Tx) error {
 		c.CreatedAt = s.clock()
-		if c.Status == conversation.Open {
-			c.OpenedAt = c.CreatedAt
-		}
-		err := tx.QueryRowContext(ctx,
-			`INSERT INTO conversations (org_id, title_en, title_cy, question_en, question_cy, status, moderation, anonymous, attribution, created_at, opened_at)
-			 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
-			c.OrgID, c.TitleEN, c.TitleCY, c.QuestionEN, c.QuestionCY, c.Status, c.Moderation, c.Anonymous, c.Attribution,
-			c.CreatedAt, nullTime(c.OpenedAt)).Scan(&c.ID)
-		if err != nil {
+		if err := insertConversation(ctx, tx, &c); err != nil {
 			return err
 		}
 		for _, text := range clean {
@@ -58,6 +50,18 @@ func (s *Store) CreateConversation(ctx context.Context, c conversation.Conversat
 			Action: "conversation.create", Target: conversationTarget(c.ID), Detail: strconv.Itoa(len(clean)) + " seed statements"})
 	})
 	return c, err
+}
+
+// insertConversation saves a new conversation, stamping its opening when it starts open.
+func insertConversation(ctx context.Context, tx *sql.Tx, c *conversation.Conversation) error {
+	if c.Status == conversation.Open {
+		c.OpenedAt = c.CreatedAt
+	}
+	return tx.QueryRowContext(ctx,
+		`INSERT INTO conversations (org_id, title_en, title_cy, question_en, question_cy, status, moderation, anonymous, attribution, created_at, opened_at)
+		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+		c.OrgID, c.TitleEN, c.TitleCY, c.QuestionEN, c.QuestionCY, c.Status, c.Moderation, c.Anonymous, c.Attribution,
+		c.CreatedAt, nullTime(c.OpenedAt)).Scan(&c.ID)
 }
 
 // cleanSeeds checks staff-written statements, dropping blank lines.
@@ -106,20 +110,9 @@ func (s *Store) Conversations(ctx context.Context, orgID int64, all bool) ([]con
 	if !all {
 		q += ` AND status <> 'draft'`
 	}
-	rows, err := s.read.QueryContext(ctx, q+` ORDER BY id DESC LIMIT 500`, orgID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []conversation.Conversation
-	for rows.Next() {
-		c, err := scanConversation(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return collect(ctx, s.read, q+` ORDER BY id DESC LIMIT 500`, []any{orgID}, func(rows *sql.Rows) (conversation.Conversation, error) {
+		return scanConversation(rows)
+	})
 }
 
 // SetConversationStatus opens, closes or reopens a conversation.
@@ -128,7 +121,7 @@ func (s *Store) SetConversationStatus(ctx context.Context, id int64, to conversa
 		return apperr.New(apperr.Invalid, "error.conversation.status.report_needed")
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		c, err := scanConversation(tx.QueryRowContext(ctx, `SELECT `+conversationColumns+` FROM conversations WHERE id = $1`, id))
+		c, err := conversationTx(ctx, tx, id)
 		if err != nil {
 			return err
 		}
@@ -159,7 +152,7 @@ func (s *Store) PublishConversationReport(ctx context.Context, id int64, respons
 		return err
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		c, err := scanConversation(tx.QueryRowContext(ctx, `SELECT `+conversationColumns+` FROM conversations WHERE id = $1`, id))
+		c, err := conversationTx(ctx, tx, id)
 		if err != nil {
 			return err
 		}
@@ -180,10 +173,7 @@ func (s *Store) PublishConversationReport(ctx context.Context, id int64, respons
 // openConversation loads a conversation inside a transaction and checks it
 // takes votes and statements.
 func openConversation(ctx context.Context, tx *sql.Tx, id int64) (conversation.Conversation, error) {
-	c, err := scanConversation(tx.QueryRowContext(ctx, `SELECT `+conversationColumns+` FROM conversations WHERE id = $1`, id))
-	if err == sql.ErrNoRows {
-		return c, apperr.Wrap(apperr.NotFound, err, "error.conversation.not_found")
-	}
+	c, err := conversationTx(ctx, tx, id)
 	if err != nil {
 		return c, err
 	}
@@ -290,7 +280,7 @@ func (s *Store) AddSeedStatements(ctx context.Context, convID int64, texts []str
 		return 0, f.Err()
 	}
 	err = s.tx(ctx, func(tx *sql.Tx) error {
-		c, err := s.conversationTx(ctx, tx, convID)
+		c, err := conversationTx(ctx, tx, convID)
 		if err != nil {
 			return err
 		}
@@ -306,7 +296,8 @@ func (s *Store) AddSeedStatements(ctx context.Context, convID int64, texts []str
 	return len(clean), err
 }
 
-func (s *Store) conversationTx(ctx context.Context, tx *sql.Tx, id int64) (conversation.Conversation, error) {
+// conversationTx loads a conversation inside a transaction.
+func conversationTx(ctx context.Context, tx *sql.Tx, id int64) (conversation.Conversation, error) {
 	c, err := scanConversation(tx.QueryRowContext(ctx, `SELECT `+conversationColumns+` FROM conversations WHERE id = $1`, id))
 	if err == sql.ErrNoRows {
 		return c, apperr.Wrap(apperr.NotFound, err, "error.conversation.not_found")
@@ -320,7 +311,7 @@ func (s *Store) ModerateStatement(ctx context.Context, convID, statementID int64
 		return apperr.New(apperr.Invalid, "error.statement.decision")
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		c, err := s.conversationTx(ctx, tx, convID)
+		c, err := conversationTx(ctx, tx, convID)
 		if err != nil {
 			return err
 		}
@@ -351,21 +342,12 @@ func (s *Store) Statements(ctx context.Context, convID int64, status conversatio
 		q += ` AND status = $2`
 		args = append(args, status)
 	}
-	rows, err := s.read.QueryContext(ctx, q+` ORDER BY id`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []conversation.Statement
-	for rows.Next() {
+	return collect(ctx, s.read, q+` ORDER BY id`, args, func(rows *sql.Rows) (conversation.Statement, error) {
 		var st conversation.Statement
-		if err := rows.Scan(&st.ID, &st.ConversationID, &st.Text, &st.Status, &st.Seed, &st.ExternalID, &st.CreatedAt); err != nil {
-			return nil, err
-		}
+		err := rows.Scan(&st.ID, &st.ConversationID, &st.Text, &st.Status, &st.Seed, &st.ExternalID, &st.CreatedAt)
 		st.CreatedAt = st.CreatedAt.UTC()
-		out = append(out, st)
-	}
-	return out, rows.Err()
+		return st, err
+	})
 }
 
 // Vote records a participant's vote on a statement (a second vote replaces
@@ -463,21 +445,13 @@ func (s *Store) VotedStatements(ctx context.Context, convID, participantID int64
 // VoteMatrix returns every vote of the conversation, on statements shown
 // and rejected alike: the math and the open data say which is which.
 func (s *Store) VoteMatrix(ctx context.Context, convID int64) ([]conversation.VoteRecord, error) {
-	rows, err := s.read.QueryContext(ctx,
-		`SELECT participant_id, statement_id, vote, created_at FROM conversation_votes WHERE conversation_id = $1`, convID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []conversation.VoteRecord
-	for rows.Next() {
-		var r conversation.VoteRecord
-		if err := rows.Scan(&r.ParticipantID, &r.StatementID, &r.Vote, &r.At); err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return collect(ctx, s.read, `SELECT participant_id, statement_id, vote, created_at FROM conversation_votes WHERE conversation_id = $1`,
+		[]any{convID}, func(rows *sql.Rows) (conversation.VoteRecord, error) {
+			var r conversation.VoteRecord
+			err := rows.Scan(&r.ParticipantID, &r.StatementID, &r.Vote, &r.At)
+			r.At = r.At.UTC()
+			return r, err
+		})
 }
 
 // VotesSince reports whether any vote was cast at or after t: the math
@@ -547,21 +521,12 @@ func (s *Store) VotesPerDay(ctx context.Context, convID int64) ([]conversation.D
 	if s.dialect == Postgres {
 		day = `to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')`
 	}
-	rows, err := s.read.QueryContext(ctx,
-		`SELECT `+day+` AS day, COUNT(*) FROM conversation_votes WHERE conversation_id = $1 GROUP BY day ORDER BY day`, convID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []conversation.DayCount
-	for rows.Next() {
-		var d conversation.DayCount
-		if err := rows.Scan(&d.Day, &d.Votes); err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
+	return collect(ctx, s.read, `SELECT `+day+` AS day, COUNT(*) FROM conversation_votes WHERE conversation_id = $1 GROUP BY day ORDER BY day`,
+		[]any{convID}, func(rows *sql.Rows) (conversation.DayCount, error) {
+			var d conversation.DayCount
+			err := rows.Scan(&d.Day, &d.Votes)
+			return d, err
+		})
 }
 
 // ImportConversation saves a conversation exported from another system
@@ -574,15 +539,7 @@ func (s *Store) ImportConversation(ctx context.Context, c conversation.Conversat
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		now := s.clock()
 		c.CreatedAt = now
-		if c.Status == conversation.Open {
-			c.OpenedAt = now
-		}
-		err := tx.QueryRowContext(ctx,
-			`INSERT INTO conversations (org_id, title_en, title_cy, question_en, question_cy, status, moderation, anonymous, attribution, created_at, opened_at)
-			 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
-			c.OrgID, c.TitleEN, c.TitleCY, c.QuestionEN, c.QuestionCY, c.Status, c.Moderation, c.Anonymous, c.Attribution,
-			c.CreatedAt, nullTime(c.OpenedAt)).Scan(&c.ID)
-		if err != nil {
+		if err := insertConversation(ctx, tx, &c); err != nil {
 			return err
 		}
 		stmtIDs := make(map[string]int64, len(statements))
@@ -620,7 +577,7 @@ func (s *Store) ImportConversation(ctx context.Context, c conversation.Conversat
 // conversation, all or none; statements are named by their IDs.
 func (s *Store) AddImportedVotes(ctx context.Context, convID int64, votes []conversation.ImportedVote, channel string) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		if _, err := s.conversationTx(ctx, tx, convID); err != nil {
+		if _, err := conversationTx(ctx, tx, convID); err != nil {
 			return err
 		}
 		rows, err := tx.QueryContext(ctx, `SELECT id FROM conversation_statements WHERE conversation_id = $1 AND status = 'approved'`, convID)
@@ -701,19 +658,10 @@ func insertImportedVotes(ctx context.Context, tx *sql.Tx, convID int64, stmtIDs 
 
 // ConversationParticipants lists the participants by ID, with imported IDs.
 func (s *Store) ConversationParticipants(ctx context.Context, convID int64) ([]conversation.ExportParticipant, error) {
-	rows, err := s.read.QueryContext(ctx,
-		`SELECT id, COALESCE(external_id, '') FROM conversation_participants WHERE conversation_id = $1 ORDER BY id`, convID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []conversation.ExportParticipant
-	for rows.Next() {
-		var p conversation.ExportParticipant
-		if err := rows.Scan(&p.ID, &p.ExternalID); err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
+	return collect(ctx, s.read, `SELECT id, COALESCE(external_id, '') FROM conversation_participants WHERE conversation_id = $1 ORDER BY id`,
+		[]any{convID}, func(rows *sql.Rows) (conversation.ExportParticipant, error) {
+			var p conversation.ExportParticipant
+			err := rows.Scan(&p.ID, &p.ExternalID)
+			return p, err
+		})
 }

@@ -168,7 +168,8 @@ type AlertFunc func(m listening.Mention, r listening.Rule, to account.User) outb
 // RecordFetch saves a good fetch: the feed's caching state, its new
 // mentions (one per normalised link; a link already known gains the rules
 // it matched now) and, in the same transaction, an email for every new
-// mention of a rule whose alert mode is immediate. It returns how many
+// mention of a rule whose alert mode is immediate, and a delivery job for
+// every new mention and webhook of the organisation. It returns how many
 // mentions are new.
 func (s *Store) RecordFetch(ctx context.Context, o listening.FetchOutcome, alert AlertFunc) (int, error) {
 	created := 0
@@ -190,6 +191,10 @@ func (s *Store) RecordFetch(ctx context.Context, o listening.FetchOutcome, alert
 			return nil
 		}
 		rules, err := rulesIn(ctx, tx, f.OrgID)
+		if err != nil {
+			return err
+		}
+		hooks, err := webhookIDs(ctx, tx, f.OrgID)
 		if err != nil {
 			return err
 		}
@@ -218,6 +223,11 @@ func (s *Store) RecordFetch(ctx context.Context, o listening.FetchOutcome, alert
 			}
 			created++
 			m.RuleIDs = matched
+			for _, h := range hooks {
+				if err := enqueueJob(ctx, tx, listening.WebhookJob(h, id, now), now); err != nil {
+					return err
+				}
+			}
 			for _, rid := range matched {
 				r := rules[rid]
 				if r.Alert != listening.AlertImmediate || r.CreatedBy == 0 || alert == nil {

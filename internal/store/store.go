@@ -194,3 +194,22 @@ func timeOf(n sql.NullTime) time.Time {
 	}
 	return n.Time.UTC()
 }
+
+// collect runs a query and scans every row with scan: the loop every list
+// method would otherwise write out again.
+func collect[T any](ctx context.Context, db *sql.DB, q string, args []any, scan func(rows *sql.Rows) (T, error)) ([]T, error) {
+	rows, err := db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
