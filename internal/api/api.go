@@ -48,6 +48,10 @@ type Store interface {
 	Mention(ctx context.Context, id int64) (listening.Mention, error)
 	Mentions(ctx context.Context, orgID int64, f listening.MentionFilter) ([]listening.Mention, error)
 	TriageMention(ctx context.Context, id int64, t listening.Triage, actorID int64) error
+	CreateWebhook(ctx context.Context, w listening.Webhook, actorID int64) (listening.Webhook, error)
+	Webhook(ctx context.Context, id int64) (listening.Webhook, error)
+	Webhooks(ctx context.Context, orgID int64) ([]listening.Webhook, error)
+	DeleteWebhook(ctx context.Context, id int64, actorID int64) error
 }
 
 // maxBody bounds request bodies: past it a request gets a 413 problem

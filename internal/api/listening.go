@@ -51,6 +51,7 @@ type mentionJSON struct {
 	AssigneeID   int64   `json:"assignee_id,omitempty"`
 	Note         string  `json:"note"`
 	AnswerURL    string  `json:"answer_url"`
+	Conversation int64   `json:"conversation_id,omitempty"`
 	CreatedAt    string  `json:"created_at"`
 }
 
@@ -78,7 +79,7 @@ func mentionOut(m listening.Mention, slug string) mentionJSON {
 	}
 	return mentionJSON{ID: m.ID, Organisation: slug, FeedID: m.FeedID, Source: m.FeedTitle, RuleIDs: ids, Link: m.Link, Title: m.Title,
 		Excerpt: m.Excerpt, Author: m.Author, Published: optTime(m.Published, timestamp(m.Published)), Status: string(m.Status),
-		AssigneeID: m.AssigneeID, Note: m.Note, AnswerURL: m.AnswerURL, CreatedAt: timestamp(m.CreatedAt)}
+		AssigneeID: m.AssigneeID, Note: m.Note, AnswerURL: m.AnswerURL, Conversation: m.ConversationID, CreatedAt: timestamp(m.CreatedAt)}
 }
 
 // listeningOrg reads ?organisation= and checks the caller may see its
@@ -270,10 +271,11 @@ func (a *API) mentionList(w http.ResponseWriter, r *http.Request, c caller) erro
 // mentionUpdate is the body of PATCH /api/v1/listening/mentions/{id}: the
 // whole triage decision.
 type mentionUpdate struct {
-	Status     string `json:"status"`
-	AssigneeID int64  `json:"assignee_id"`
-	Note       string `json:"note"`
-	AnswerURL  string `json:"answer_url"`
+	Status         string `json:"status"`
+	AssigneeID     int64  `json:"assignee_id"`
+	Note           string `json:"note"`
+	AnswerURL      string `json:"answer_url"`
+	ConversationID int64  `json:"conversation_id"`
 }
 
 func (a *API) mentionPatch(w http.ResponseWriter, r *http.Request, c caller) error {
@@ -295,7 +297,8 @@ func (a *API) mentionPatch(w http.ResponseWriter, r *http.Request, c caller) err
 	if err := readJSON(r, &in); err != nil {
 		return err
 	}
-	t := listening.Triage{Status: listening.Status(in.Status), AssigneeID: in.AssigneeID, Note: in.Note, AnswerURL: in.AnswerURL}
+	t := listening.Triage{Status: listening.Status(in.Status), AssigneeID: in.AssigneeID, Note: in.Note, AnswerURL: in.AnswerURL,
+		ConversationID: in.ConversationID}
 	if err := a.st.TriageMention(r.Context(), id, t, c.principal.User.ID); err != nil {
 		return err
 	}
@@ -307,4 +310,82 @@ func (a *API) mentionPatch(w http.ResponseWriter, r *http.Request, c caller) err
 		return err
 	}
 	return writeJSON(w, http.StatusOK, mentionOut(m, o.Slug))
+}
+
+type webhookJSON struct {
+	ID           int64  `json:"id"`
+	Organisation string `json:"organisation"`
+	URL          string `json:"url"`
+	Secret       string `json:"secret,omitempty"`
+	CreatedAt    string `json:"created_at"`
+}
+
+func webhookOut(w listening.Webhook, slug string) webhookJSON {
+	return webhookJSON{ID: w.ID, Organisation: slug, URL: w.URL, Secret: w.Secret, CreatedAt: timestamp(w.CreatedAt)}
+}
+
+// webhookList lists the webhooks, without secrets. Their URLs may carry
+// the receiver's tokens, so only editors and admins see them.
+func (a *API) webhookList(w http.ResponseWriter, r *http.Request, c caller) error {
+	o, err := a.listeningOrg(r, c)
+	if err != nil {
+		return err
+	}
+	if err := c.principal.Authorize(o.ID, account.PermEdit); err != nil {
+		return err
+	}
+	hooks, err := a.st.Webhooks(r.Context(), o.ID)
+	if err != nil {
+		return err
+	}
+	out := list[webhookJSON]{Items: []webhookJSON{}}
+	for _, h := range hooks {
+		out.Items = append(out.Items, webhookOut(h, o.Slug))
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
+// webhookCreate is the body of POST /api/v1/listening/webhooks.
+type webhookCreate struct {
+	Organisation string `json:"organisation"`
+	URL          string `json:"url"`
+}
+
+// webhookCreate saves a webhook and returns its secret, once.
+func (a *API) webhookCreate(w http.ResponseWriter, r *http.Request, c caller) error {
+	var in webhookCreate
+	if err := readJSON(r, &in); err != nil {
+		return err
+	}
+	o, err := a.bodyOrg(r, c, in.Organisation, account.PermEdit)
+	if err != nil {
+		return err
+	}
+	h, err := a.st.CreateWebhook(r.Context(), listening.Webhook{OrgID: o.ID, URL: in.URL}, c.principal.User.ID)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, webhookOut(h, o.Slug))
+}
+
+func (a *API) webhookDelete(w http.ResponseWriter, r *http.Request, c caller) error {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return apperr.New(apperr.NotFound, "error.not_found")
+	}
+	h, err := a.st.Webhook(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	if !c.principal.Can(h.OrgID, account.PermStaffArea) {
+		return apperr.New(apperr.NotFound, "error.not_found")
+	}
+	if err := c.principal.Authorize(h.OrgID, account.PermEdit); err != nil {
+		return err
+	}
+	if err := a.st.DeleteWebhook(r.Context(), id, c.principal.User.ID); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
 }

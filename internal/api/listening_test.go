@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"parley/internal/account"
+	"parley/internal/conversation"
 	"parley/internal/listening"
 	"parley/internal/store"
 	"parley/internal/store/storetest"
@@ -72,13 +73,40 @@ func TestListeningAPI(t *testing.T) {
 		if rec := f.send("PATCH", path, f.token, `{"status": "answered"}`); rec.Code != http.StatusUnprocessableEntity {
 			t.Errorf("answered without link: %d", rec.Code)
 		}
+		conv, err := s.CreateConversation(ctx, conversation.Conversation{OrgID: o.ID, TitleEN: "Buses", QuestionEN: "What next?"}, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
 		m := decode[mentionJSON](t, f.send("PATCH", path, f.token, `{"status": "answered", "answer_url": "https://social.example/1", "assignee_id": `+
-			fmt.Sprint(f.user.ID)+`}`), http.StatusOK)
-		if m.Status != "answered" || m.AssigneeID != f.user.ID {
+			fmt.Sprint(f.user.ID)+`, "conversation_id": `+fmt.Sprint(conv.ID)+`}`), http.StatusOK)
+		if m.Status != "answered" || m.AssigneeID != f.user.ID || m.Conversation != conv.ID {
 			t.Errorf("triaged %+v", m)
 		}
 		if got := decode[list[mentionJSON]](t, f.get("/api/v1/listening/mentions?organisation=north-shire&status=answered", f.token), http.StatusOK); len(got.Items) != 1 {
 			t.Errorf("by status %+v", got)
+		}
+
+		// Webhooks: the secret is shown once; analysts may not see them.
+		hook := decode[webhookJSON](t, f.send("POST", "/api/v1/listening/webhooks", f.token,
+			`{"organisation": "north-shire", "url": "https://hooks.example/parley"}`), http.StatusCreated)
+		if !strings.HasPrefix(hook.Secret, "whsec_") {
+			t.Errorf("webhook %+v", hook)
+		}
+		if hooks := decode[list[webhookJSON]](t, f.get("/api/v1/listening/webhooks?organisation=north-shire", f.token), http.StatusOK); len(hooks.Items) != 1 || hooks.Items[0].Secret != "" {
+			t.Errorf("webhooks %+v", hooks)
+		}
+		if rec := f.get("/api/v1/listening/webhooks?organisation=north-shire", analystToken); rec.Code != http.StatusForbidden {
+			t.Errorf("analyst listing webhooks: %d", rec.Code)
+		}
+		hookPath := fmt.Sprintf("/api/v1/listening/webhooks/%d", hook.ID)
+		if rec := f.send("DELETE", hookPath, analystToken, ""); rec.Code != http.StatusForbidden {
+			t.Errorf("analyst deleting a webhook: %d", rec.Code)
+		}
+		if rec := f.send("DELETE", hookPath, f.token, ""); rec.Code != http.StatusNoContent {
+			t.Errorf("delete webhook: %d %s", rec.Code, rec.Body)
+		}
+		if rec := f.send("DELETE", hookPath, f.token, ""); rec.Code != http.StatusNotFound {
+			t.Errorf("delete again: %d", rec.Code)
 		}
 	})
 }

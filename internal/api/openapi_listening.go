@@ -65,6 +65,28 @@ func listeningPaths() map[string]pathItem {
 			Security:  bearerAuth,
 			Responses: with(errs("400", "403"), "200", response{Description: "One page of mentions.", Content: jsonContent(ref("MentionList"))}),
 		}},
+		"/api/v1/listening/webhooks": {
+			"get": {
+				OperationID: "listWebhooks", Summary: "The organisation's webhooks, without their secrets", Tags: tags,
+				Description: "Needs the editor or admin role.", Parameters: []parameter{orgParam}, Security: bearerAuth,
+				Responses: with(errs("400", "403"), "200", response{Description: "Every webhook.", Content: jsonContent(ref("WebhookList"))}),
+			},
+			"post": {
+				OperationID: "createWebhook", Summary: "Send every new mention to an address", Tags: tags, RequestBody: body(ref("WebhookCreate")),
+				Description: "Each new mention is POSTed as JSON {\"event\": \"mention.created\", \"mention\": {…}} with the headers " +
+					"Parley-Timestamp (Unix seconds) and Parley-Signature: v1=hex(HMAC-SHA256(secret, timestamp + \".\" + body)). " +
+					"Check the signature and refuse timestamps more than five minutes old. A delivery that does not get a 2xx answer is retried " +
+					"with backoff, up to 8 attempts. The response holds the secret: it is shown only once. Needs the editor or admin role.",
+				Security:  bearerAuth,
+				Responses: with(errs("400", "403", "422"), "201", response{Description: "The webhook, with its secret.", Content: jsonContent(ref("Webhook"))}),
+			},
+		},
+		"/api/v1/listening/webhooks/{id}": {"delete": {
+			OperationID: "deleteWebhook", Summary: "Stop sending mentions to a webhook", Tags: tags,
+			Parameters: []parameter{{Name: "id", In: "path", Required: true, Description: "The webhook's ID.", Schema: &schema{Type: jsonType{"integer"}}}},
+			Security:   bearerAuth,
+			Responses:  with(errs("403", "404"), "204", response{Description: "Deleted."}),
+		}},
 		"/api/v1/listening/mentions/{id}": {"patch": {
 			OperationID: "triageMention", Summary: "Triage a mention", Tags: tags,
 			Parameters:  []parameter{{Name: "id", In: "path", Required: true, Description: "The mention's ID.", Schema: &schema{Type: jsonType{"integer"}}}},
@@ -113,15 +135,25 @@ func listeningSchemas() map[string]*schema {
 			"published": dateTime(""), "status": {Type: jsonType{"string"}, Enum: mentionStatuses},
 			"assignee_id": {Type: jsonType{"integer"}, Description: "The staff member it is assigned to."},
 			"note":        str(""), "answer_url": str("The reply, once answered."), "created_at": dateTime("When it was found."),
+			"conversation_id": {Type: jsonType{"integer"}, Description: "The organisation's conversation it was brought into."},
 		}),
 		"MentionList": object([]string{"items"}, map[string]*schema{
 			"items": {Type: jsonType{"array"}, Items: ref("Mention")}, "next_cursor": str("Pass as ?cursor= for the next page; absent on the last page."),
 		}),
+		"Webhook": object([]string{"id", "organisation", "url", "created_at"}, map[string]*schema{
+			"id": integer, "organisation": str("The organisation's slug."), "url": uri(""),
+			"secret": str("Only in the response that creates the webhook."), "created_at": dateTime(""),
+		}),
+		"WebhookCreate": object([]string{"organisation", "url"}, map[string]*schema{
+			"organisation": str("The organisation's slug."), "url": str("An https URL that accepts POST."),
+		}),
+		"WebhookList": object([]string{"items"}, map[string]*schema{"items": {Type: jsonType{"array"}, Items: ref("Webhook")}}),
 		"MentionTriage": object([]string{"status"}, map[string]*schema{
-			"status":      {Type: jsonType{"string"}, Enum: mentionStatuses},
-			"assignee_id": {Type: jsonType{"integer"}, Description: "A staff member of the organisation; 0 or absent for nobody."},
-			"note":        str("Up to 2,000 characters; no personal details of the author."),
-			"answer_url":  str("The reply's link; required when the status is answered."),
+			"status":          {Type: jsonType{"string"}, Enum: mentionStatuses},
+			"assignee_id":     {Type: jsonType{"integer"}, Description: "A staff member of the organisation; 0 or absent for nobody."},
+			"note":            str("Up to 2,000 characters; no personal details of the author."),
+			"answer_url":      str("The reply's link; required when the status is answered."),
+			"conversation_id": {Type: jsonType{"integer"}, Description: "One of the organisation's conversations to bring it into; 0 or absent for none."},
 		}),
 	}
 }

@@ -167,16 +167,17 @@ var messages = map[string]string{
 	"error.display_name.too_long":   "A display name must be 80 characters or fewer.",
 	"error.display_name.characters": "A display name cannot contain < > or line breaks.",
 
-	"error.listening.url.required":        "Give the feed's URL.",
-	"error.listening.url.invalid":         "url must be an http or https URL.",
-	"error.listening.url.exists":          "The organisation already watches this feed.",
-	"error.listening.rule.name.required":  "Give the rule a name.",
-	"error.listening.rule.query.required": "Give the rule a query.",
-	"error.listening.rule.alert.unknown":  "alert must be none, immediate or digest.",
-	"error.listening.status.unknown":      "status must be new, relevant, not_relevant or answered.",
-	"error.listening.answer_url.invalid":  "answer_url must be an http or https URL.",
-	"error.listening.answer_url.required": "Give answer_url, the reply's link, to mark a mention answered.",
-	"error.listening.assignee.not_staff":  "assignee_id must be a staff member of the mention's organisation.",
+	"error.listening.url.required":         "Give the feed's URL.",
+	"error.listening.url.invalid":          "url must be an http or https URL.",
+	"error.listening.url.exists":           "The organisation already watches this feed.",
+	"error.listening.rule.name.required":   "Give the rule a name.",
+	"error.listening.rule.query.required":  "Give the rule a query.",
+	"error.listening.rule.alert.unknown":   "alert must be none, immediate or digest.",
+	"error.listening.status.unknown":       "status must be new, relevant, not_relevant or answered.",
+	"error.listening.answer_url.invalid":   "answer_url must be an http or https URL.",
+	"error.listening.answer_url.required":  "Give answer_url, the reply's link, to mark a mention answered.",
+	"error.listening.assignee.not_staff":   "assignee_id must be a staff member of the mention's organisation.",
+	"error.listening.conversation.unknown": "conversation_id must be one of the mention's organisation's conversations.",
 }
 
 // kindText is said when an error's message has no English text here.

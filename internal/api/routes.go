@@ -40,6 +40,9 @@ func (a *API) register() {
 	a.private("POST /api/v1/listening/rules", a.ruleCreate)
 	a.private("GET /api/v1/listening/mentions", a.mentionList)
 	a.private("PATCH /api/v1/listening/mentions/{id}", a.mentionPatch)
+	a.private("GET /api/v1/listening/webhooks", a.webhookList)
+	a.private("POST /api/v1/listening/webhooks", a.webhookCreate)
+	a.private("DELETE /api/v1/listening/webhooks/{id}", a.webhookDelete)
 
 	// Unknown paths and methods get problems, not the mux's plain text.
 	a.mux.Handle(catchAll, a.serve(a.unmatched))

@@ -40,6 +40,7 @@ type App struct {
 	Web       *web.Server
 	Fetcher   *feed.Fetcher // shared, so its per-host limit holds across workers
 	webhooks  *http.Client
+	ruleSets  ruleSets // compiled listening rules per organisation
 	handler   http.Handler
 }
 
@@ -126,7 +127,7 @@ func wire(cfg *config.Config, log *slog.Logger, st *store.Store) (*App, error) {
 		MaxBodyBytes:  cfg.MaxBodyBytes,
 		PageCacheTTL:  cfg.PageCache,
 		WakeJobs:      runner.Wake,
-		Feeds:         feedTools{fetcher},
+		Feeds:         feedTools{},
 	})
 	if err != nil {
 		return nil, err

@@ -3,9 +3,11 @@ package app
 import (
 	"context"
 	"errors"
+	"hash/fnv"
 	"io"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"parley/internal/account"
@@ -65,6 +67,18 @@ func (a *App) FetchFeed(ctx context.Context, feedID int64) (int, error) {
 		return 0, nil
 	}
 	resp, err := a.Fetcher.Fetch(ctx, feed.Request{URL: f.URL, ETag: f.ETag, LastModified: f.LastModified})
+	if feed.KindOf(err) == feed.KindParse && f.CheckedAt.IsZero() {
+		// Staff may add a web page rather than its feed: on the first
+		// fetch, here rather than in their request, use the feed it announces.
+		if found, derr := a.Fetcher.Discover(ctx, f.URL); derr == nil && len(found) > 0 && found[0] != f.URL {
+			if merr := a.Store.MoveFeed(ctx, f.ID, found[0]); merr == nil {
+				f.URL = found[0]
+				resp, err = a.Fetcher.Fetch(ctx, feed.Request{URL: f.URL})
+			} else if !apperr.Is(merr, apperr.Conflict) && !apperr.Is(merr, apperr.Invalid) {
+				return 0, merr
+			}
+		}
+	}
 	if err != nil {
 		if feed.KindOf(err) == feed.KindCanceled || ctx.Err() != nil {
 			return 0, err // shutting down: the job runs again
@@ -85,6 +99,9 @@ func (a *App) FetchFeed(ctx context.Context, feedID int64) (int, error) {
 func (a *App) recordFetched(ctx context.Context, f listening.Feed, resp feed.Response, alert store.AlertFunc) (int, error) {
 	var err error
 	out := listening.FetchOutcome{FeedID: f.ID, ETag: resp.ETag, LastModified: resp.LastModified, NextCheck: resp.NextCheck}
+	if out.NextCheck.IsZero() {
+		out.NextCheck = time.Now().Add(time.Hour)
+	}
 	if resp.NotModified {
 		// Keep the validators we have when a 304 does not repeat them.
 		if out.ETag == "" {
@@ -129,15 +146,8 @@ func (a *App) matchItems(ctx context.Context, orgID int64, source string, items 
 	if err != nil || len(rules) == 0 {
 		return nil, err
 	}
-	set := compileRules(rules)
-	recent, err := a.Store.RecentMentions(ctx, orgID, recentForDuplicates)
-	if err != nil {
-		return nil, err
-	}
-	seen := textsim.NewIndex(textsim.Options{})
-	for _, m := range recent {
-		seen.Add(strconv.FormatInt(m.ID, 10), m.Title+"\n"+m.Excerpt)
-	}
+	set := a.ruleSets.get(orgID, rules)
+	var seen *textsim.Index // built at the first match: most fetches match nothing
 	var out []listening.Mention
 	batch := map[string]int{} // index id of an item in this batch → its place in out
 	for i, it := range items {
@@ -154,6 +164,11 @@ func (a *App) matchItems(ctx context.Context, orgID int64, source string, items 
 		m := listening.Mention{Link: link, Title: title, Excerpt: listening.Clip(text, listening.MaxExcerpt),
 			Author: it.Author, Published: it.Published, RuleIDs: ids}
 		body := m.Title + "\n" + m.Excerpt
+		if seen == nil {
+			if seen, err = a.recentIndex(ctx, orgID); err != nil {
+				return nil, err
+			}
+		}
 		if dup := seen.Similar(body, nearDuplicate); len(dup) > 0 {
 			if at, ok := batch[dup[0].ID]; ok {
 				out[at].RuleIDs = mergeIDs(out[at].RuleIDs, ids)
@@ -167,6 +182,55 @@ func (a *App) matchItems(ctx context.Context, orgID int64, source string, items 
 		out = append(out, m)
 	}
 	return out, nil
+}
+
+// recentIndex indexes the texts of the organisation's recent mentions,
+// against which new items are checked for near-duplicates.
+func (a *App) recentIndex(ctx context.Context, orgID int64) (*textsim.Index, error) {
+	recent, err := a.Store.RecentMentions(ctx, orgID, recentForDuplicates)
+	if err != nil {
+		return nil, err
+	}
+	seen := textsim.NewIndex(textsim.Options{})
+	for _, m := range recent {
+		seen.Add(strconv.FormatInt(m.ID, 10), m.Title+"\n"+m.Excerpt)
+	}
+	return seen, nil
+}
+
+// ruleSets keeps each organisation's compiled rules, keyed by a digest of
+// the rules, so that a poll round over many feeds compiles them once and a
+// changed rule is picked up at the next fetch.
+type ruleSets struct {
+	mu sync.Mutex
+	m  map[int64]ruleSet
+}
+
+type ruleSet struct {
+	digest uint64
+	set    *query.Set
+}
+
+func (c *ruleSets) get(orgID int64, rules []listening.Rule) *query.Set {
+	h := fnv.New64a()
+	for _, r := range rules {
+		h.Write([]byte(strconv.FormatInt(r.ID, 10) + "\x00" + r.Query + "\x00"))
+	}
+	digest := h.Sum64()
+	c.mu.Lock()
+	e, ok := c.m[orgID]
+	c.mu.Unlock()
+	if ok && e.digest == digest {
+		return e.set
+	}
+	set := compileRules(rules)
+	c.mu.Lock()
+	if c.m == nil {
+		c.m = map[int64]ruleSet{}
+	}
+	c.m[orgID] = ruleSet{digest: digest, set: set}
+	c.mu.Unlock()
+	return set
 }
 
 // compileRules compiles an organisation's rules into one set; a rule that
@@ -216,13 +280,8 @@ func (a *App) orgSlug(id int64) string {
 	return o.Slug
 }
 
-// feedTools gives the web layer the fetcher's discovery and OPML, in
-// listening's types.
-type feedTools struct{ f *feed.Fetcher }
-
-func (t feedTools) Discover(ctx context.Context, pageURL string) ([]string, error) {
-	return t.f.Discover(ctx, pageURL)
-}
+// feedTools gives the web layer OPML in listening's types.
+type feedTools struct{}
 
 func (feedTools) ReadOPML(r io.Reader) ([]listening.Feed, error) {
 	outlines, err := feed.ParseOPML(r)

@@ -15,6 +15,7 @@ import (
 	"parley/internal/jobs"
 	"parley/internal/listening"
 	"parley/internal/org"
+	"parley/internal/query"
 )
 
 const rssTemplate = `<?xml version="1.0"?><rss version="2.0"><channel><title>%s</title><link>https://news.example/</link>%s</channel></rss>`
@@ -293,8 +294,6 @@ func TestWebhookDeliveriesAreSignedAndRetried(t *testing.T) {
 	// Without the operator's permission, private addresses are refused.
 	b := openApp(t)
 	bo, bu := listeningOrg(t, b)
-	m, _ := a.Store.Mentions(ctx, o.ID, listening.MentionFilter{})
-	_ = m
 	bh, _ := b.Store.CreateWebhook(ctx, listening.Webhook{OrgID: bo.ID, URL: recv.URL + "/hook"}, bu.ID)
 	before := calls.Load()
 	bf, _ := b.Store.CreateFeed(ctx, listening.Feed{OrgID: bo.ID, URL: "https://news.example/feed"}, bu.ID)
@@ -307,5 +306,49 @@ func TestWebhookDeliveriesAreSignedAndRetried(t *testing.T) {
 	}
 	if err := b.deliverWebhook(ctx, bjs[0]); err == nil || calls.Load() != before {
 		t.Errorf("loopback webhook delivered without permission: %v", err)
+	}
+}
+
+func TestAddedWebPageFindsItsFeed(t *testing.T) {
+	ctx := context.Background()
+	a := openApp(t, "--feeds-allow-private")
+	o, u := listeningOrg(t, a)
+	fs := &feedServer{}
+	fs.body.Store(fmt.Sprintf(rssTemplate, "Council News", rssItem("https://news.example/bus", "Bus lane plan", "A bus lane.")))
+	mux := http.NewServeMux()
+	mux.Handle("/feed.xml", fs)
+	mux.HandleFunc("/news", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		fmt.Fprint(w, `<!doctype html><html><head><link rel="alternate" type="application/rss+xml" href="/feed.xml"></head><body>News</body></html>`)
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	a.Store.CreateRule(ctx, listening.Rule{OrgID: o.ID, Name: "Buses", Query: "bus"}, u.ID)
+	f, err := a.Store.CreateFeed(ctx, listening.Feed{OrgID: o.ID, URL: srv.URL + "/news"}, u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := a.FetchFeed(ctx, f.ID); err != nil || n != 1 {
+		t.Fatalf("fetch: %d new, %v", n, err)
+	}
+	if got, _ := a.Store.Feed(ctx, f.ID); got.URL != srv.URL+"/feed.xml" || got.Title != "Council News" || got.ErrorCount != 0 {
+		t.Errorf("feed %+v", got)
+	}
+}
+
+func TestRuleSetsCompileOncePerChange(t *testing.T) {
+	var c ruleSets
+	rules := []listening.Rule{{ID: 1, Query: "bus"}, {ID: 2, Query: "tram*"}}
+	s1 := c.get(7, rules)
+	if s2 := c.get(7, rules); s2 != s1 {
+		t.Error("same rules compiled again")
+	}
+	rules[1].Query = "train*"
+	s3 := c.get(7, rules)
+	if s3 == s1 || len(s3.Match(query.Item{Title: "Trains"})) != 1 {
+		t.Error("changed rule not recompiled")
+	}
+	if c.get(8, rules) == s3 {
+		t.Error("organisations share a set")
 	}
 }

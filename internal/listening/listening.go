@@ -165,7 +165,10 @@ type Mention struct {
 	AssigneeID int64 // 0: nobody
 	Note       string
 	AnswerURL  string // the reply, when answered
-	CreatedAt  time.Time
+	// ConversationID links the mention to the organisation's conversation
+	// it speaks to (0: none), bringing the outside voice into it.
+	ConversationID int64
+	CreatedAt      time.Time
 	// DuplicateOf, on a mention about to be saved, names an earlier
 	// mention with near-identical text: the rules are added to that one
 	// instead of a new mention being made.
@@ -174,10 +177,11 @@ type Mention struct {
 
 // Triage is a staff decision about a mention.
 type Triage struct {
-	Status     Status
-	AssigneeID int64
-	Note       string
-	AnswerURL  string
+	Status         Status
+	AssigneeID     int64
+	Note           string
+	AnswerURL      string
+	ConversationID int64 // 0: none
 }
 
 // Normalise trims the triage's text.

@@ -101,6 +101,19 @@ func (s *Store) RefreshFeed(ctx context.Context, id int64, actorID int64) error 
 	})
 }
 
+// MoveFeed changes a feed's URL: to the feed a web page announced, found
+// on its first fetch. The organisation may already watch that feed: a
+// Conflict.
+func (s *Store) MoveFeed(ctx context.Context, id int64, url string) error {
+	u, err := listening.NormaliseFeedURL(url)
+	if err != nil {
+		return err
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		return expectOne(tx.ExecContext(ctx, `UPDATE listening_feeds SET url = $1 WHERE id = $2`, u, id))
+	})
+}
+
 // DeleteFeed stops watching a feed; its mentions stay.
 func (s *Store) DeleteFeed(ctx context.Context, id int64, actorID int64) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
@@ -367,17 +380,18 @@ func (s *Store) DeleteRule(ctx context.Context, id int64, actorID int64) error {
 }
 
 const mentionColumns = `m.id, m.org_id, m.feed_id, COALESCE(f.title, ''), m.link, m.title, m.excerpt, m.author, m.published_at, m.status,
-	m.assignee_id, m.note, m.answer_url, m.created_at`
+	m.assignee_id, m.note, m.answer_url, m.conversation_id, m.created_at`
 
 const mentionFrom = ` FROM listening_mentions m LEFT JOIN listening_feeds f ON f.id = m.feed_id`
 
 func scanMention(row interface{ Scan(...any) error }) (listening.Mention, error) {
 	var m listening.Mention
-	var feed, assignee sql.NullInt64
+	var feed, assignee, conv sql.NullInt64
 	var published sql.NullTime
 	err := row.Scan(&m.ID, &m.OrgID, &feed, &m.FeedTitle, &m.Link, &m.Title, &m.Excerpt, &m.Author, &published, &m.Status,
-		&assignee, &m.Note, &m.AnswerURL, &m.CreatedAt)
+		&assignee, &m.Note, &m.AnswerURL, &conv, &m.CreatedAt)
 	m.FeedID, m.AssigneeID, m.Published, m.CreatedAt = feed.Int64, assignee.Int64, timeOf(published), m.CreatedAt.UTC()
+	m.ConversationID = conv.Int64
 	return m, err
 }
 
@@ -500,9 +514,22 @@ func (s *Store) TriageMention(ctx context.Context, id int64, t listening.Triage,
 				return err
 			}
 		}
+		if t.ConversationID != 0 {
+			var one int
+			err := tx.QueryRowContext(ctx, `SELECT 1 FROM conversations WHERE org_id = $1 AND id = $2`, orgID, t.ConversationID).Scan(&one)
+			if err == sql.ErrNoRows {
+				var f apperr.Fields
+				f.Add("conversation", "error.listening.conversation.unknown")
+				return f.Err()
+			}
+			if err != nil {
+				return err
+			}
+		}
 		if _, err := tx.ExecContext(ctx,
-			`UPDATE listening_mentions SET status = $1, assignee_id = $2, note = $3, answer_url = $4 WHERE id = $5`,
-			t.Status, sql.NullInt64{Int64: t.AssigneeID, Valid: t.AssigneeID != 0}, t.Note, t.AnswerURL, id); err != nil {
+			`UPDATE listening_mentions SET status = $1, assignee_id = $2, note = $3, answer_url = $4, conversation_id = $5 WHERE id = $6`,
+			t.Status, sql.NullInt64{Int64: t.AssigneeID, Valid: t.AssigneeID != 0}, t.Note, t.AnswerURL,
+			sql.NullInt64{Int64: t.ConversationID, Valid: t.ConversationID != 0}, id); err != nil {
 			return err
 		}
 		return audit(ctx, tx, account.AuditEntry{At: s.clock(), ActorID: actorID, OrgID: orgID, Action: "listening.mention.triage",
@@ -596,4 +623,21 @@ func digestMentions(ctx context.Context, tx *sql.Tx, ruleID int64, since time.Ti
 		out = append(out, m)
 	}
 	return out, rows.Err()
+}
+
+// MentionsPerDay counts an organisation's mentions per rule and day (UTC)
+// found since the time given, for the rules' volume charts.
+func (s *Store) MentionsPerDay(ctx context.Context, orgID int64, since time.Time) ([]listening.DayCount, error) {
+	day := `substr(m.created_at, 1, 10)`
+	if s.dialect == Postgres {
+		day = `to_char(m.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')`
+	}
+	return collect(ctx, s.read, `SELECT mr.rule_id, `+day+` AS day, COUNT(*) FROM listening_mentions m
+		JOIN listening_mention_rules mr ON mr.mention_id = m.id
+		WHERE m.org_id = $1 AND m.created_at >= $2 GROUP BY mr.rule_id, day ORDER BY mr.rule_id, day`,
+		[]any{orgID, since.UTC()}, func(rows *sql.Rows) (listening.DayCount, error) {
+			var d listening.DayCount
+			err := rows.Scan(&d.RuleID, &d.Day, &d.Count)
+			return d, err
+		})
 }

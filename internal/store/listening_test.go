@@ -7,6 +7,7 @@ import (
 
 	"parley/internal/account"
 	"parley/internal/apperr"
+	"parley/internal/conversation"
 	"parley/internal/listening"
 	"parley/internal/outbox"
 	"parley/internal/store"
@@ -176,6 +177,29 @@ func TestListeningMentions(t *testing.T) {
 		if len(log) != 1 || log[0].Action != "listening.mention.triage" || log[0].ActorID != staff.ID {
 			t.Errorf("audit %+v", log)
 		}
+		// A mention is brought into one of the organisation's conversations, not another's.
+		mine, _ := s.CreateConversation(ctx, conversation.Conversation{OrgID: o.ID, TitleEN: "Buses", QuestionEN: "What next?"}, nil, 0)
+		theirs, _ := s.CreateConversation(ctx, conversation.Conversation{OrgID: other.ID, TitleEN: "Trams", QuestionEN: "What next?"}, nil, 0)
+		if err := s.TriageMention(ctx, bus.ID, listening.Triage{Status: listening.Relevant, ConversationID: theirs.ID}, staff.ID); apperr.FieldsOf(err)["conversation"] == "" {
+			t.Errorf("other organisation's conversation linked: %v", err)
+		}
+		if err := s.TriageMention(ctx, bus.ID, listening.Triage{Status: listening.Answered, AssigneeID: staff.ID, Note: "Replied",
+			AnswerURL: "https://social.example/@north/1", ConversationID: mine.ID}, staff.ID); err != nil {
+			t.Fatal(err)
+		}
+		if m, _ := s.Mention(ctx, bus.ID); m.ConversationID != mine.ID {
+			t.Errorf("linked %+v", m)
+		}
+		// Volume per rule and day.
+		days, err := s.MentionsPerDay(ctx, o.ID, clock.T.Add(-24*time.Hour))
+		if err != nil || len(days) != 2 || days[0].Day != clock.T.Format("2006-01-02") {
+			t.Errorf("per day %+v %v", days, err)
+		}
+		for _, d := range days {
+			if want := map[int64]int{loud.ID: 2, quiet.ID: 2}[d.RuleID]; d.Count != want {
+				t.Errorf("rule %d: %d mentions, want %d", d.RuleID, d.Count, want)
+			}
+		}
 		// Retention.
 		clock.Advance(48 * time.Hour)
 		if n, err := s.PurgeMentions(ctx, clock.T.Add(-24*time.Hour)); err != nil || n != 2 {
@@ -217,6 +241,39 @@ func TestListeningDigest(t *testing.T) {
 		clock.Advance(25 * time.Hour)
 		if n, _ := s.SendDigests(ctx, clock.T.Add(-24*time.Hour), nil); n != 0 {
 			t.Errorf("empty digest sent")
+		}
+	})
+}
+
+func TestListeningWebhooks(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		o := mustOrg(t, s, "north")
+		h, err := s.CreateWebhook(ctx, listening.Webhook{OrgID: o.ID, URL: "https://hooks.example/a"}, 0)
+		if err != nil || len(h.Secret) < 40 {
+			t.Fatalf("webhook %+v %v", h, err)
+		}
+		if _, err := s.CreateWebhook(ctx, listening.Webhook{OrgID: o.ID, URL: "https://hooks.example/a"}, 0); apperr.FieldsOf(err)["url"] == "" {
+			t.Errorf("duplicate webhook: %v", err)
+		}
+		if got, _ := s.Webhook(ctx, h.ID); got.Secret != h.Secret {
+			t.Errorf("secret not kept")
+		}
+		f, _ := s.CreateFeed(ctx, listening.Feed{OrgID: o.ID, URL: "https://a.example/feed"}, 0)
+		r, _ := s.CreateRule(ctx, listening.Rule{OrgID: o.ID, Name: "Buses", Query: "bus"}, 0)
+		for range 2 { // the second fetch finds the same link: no new delivery
+			if _, err := s.RecordFetch(ctx, listening.FetchOutcome{FeedID: f.ID, NextCheck: time.Now().Add(time.Hour),
+				Mentions: []listening.Mention{{Link: "https://a.example/1", Title: "Bus", RuleIDs: []int64{r.ID}}}}, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if js, _ := s.JobsByKind(ctx, listening.WebhookKind, 10); len(js) != 1 {
+			t.Errorf("deliveries %d", len(js))
+		}
+		if err := s.DeleteWebhook(ctx, h.ID, 0); err != nil {
+			t.Fatal(err)
+		}
+		if hs, _ := s.Webhooks(ctx, o.ID); len(hs) != 0 {
+			t.Errorf("deleted webhook listed")
 		}
 	})
 }

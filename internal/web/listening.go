@@ -155,14 +155,18 @@ func staffName(m account.StaffMember) string {
 // MentionPage shows one mention and, to moderators, the triage form.
 type MentionPage struct {
 	Base
-	Nav         ListeningNav
-	M           MentionItem
-	CanTriage   bool
-	Statuses    []Option
-	Assignees   []Option
-	Note        string
-	AnswerURL   string
-	StatusValue string
+	Nav       ListeningNav
+	M         MentionItem
+	CanTriage bool
+	Statuses  []Option
+	Assignees []Option
+	// Conversations are the organisation's conversations the mention may
+	// be brought into; Linked is the one it is, if any.
+	Conversations []Option
+	Linked        *ConversationItem
+	Note          string
+	AnswerURL     string
+	StatusValue   string
 }
 
 func (s *Server) orgMention(r *http.Request, o org.Organisation) (listening.Mention, error) {
@@ -197,6 +201,18 @@ func (s *Server) mentionPage(r *http.Request, o org.Organisation, p *account.Pri
 	for _, st := range staff {
 		page.Assignees = append(page.Assignees, Option{Value: idString(st.User.ID), Label: staffName(st), Selected: st.User.ID == m.AssigneeID})
 	}
+	convs, err := s.Store.Conversations(r.Context(), o.ID, true)
+	if err != nil {
+		return page, err
+	}
+	page.Conversations = append(page.Conversations, Option{Value: "", Label: page.T("listening.mention.no_conversation"), Selected: m.ConversationID == 0})
+	for _, c := range convs {
+		page.Conversations = append(page.Conversations, Option{Value: idString(c.ID), Label: c.Title(lang), Selected: c.ID == m.ConversationID})
+		if c.ID == m.ConversationID {
+			item := conversationItem(c, lang)
+			page.Linked = &item
+		}
+	}
 	return page, nil
 }
 
@@ -226,7 +242,7 @@ func (s *Server) triageMention(w http.ResponseWriter, r *http.Request, o org.Org
 		return err
 	}
 	t := listening.Triage{Status: listening.Status(r.PostFormValue("status")), AssigneeID: idParam(r.PostFormValue("assignee")),
-		Note: r.PostFormValue("note"), AnswerURL: r.PostFormValue("answer_url")}
+		Note: r.PostFormValue("note"), AnswerURL: r.PostFormValue("answer_url"), ConversationID: idParam(r.PostFormValue("conversation"))}
 	err = s.Store.TriageMention(r.Context(), m.ID, t, p.User.ID)
 	if apperr.Is(err, apperr.Invalid) {
 		page, perr := s.mentionPage(r, o, p, m)
@@ -236,6 +252,9 @@ func (s *Server) triageMention(w http.ResponseWriter, r *http.Request, o org.Org
 		page.Note, page.AnswerURL, page.StatusValue = strings.TrimSpace(t.Note), strings.TrimSpace(t.AnswerURL), string(t.Status)
 		for i := range page.Assignees {
 			page.Assignees[i].Selected = page.Assignees[i].Value == r.PostFormValue("assignee")
+		}
+		for i := range page.Conversations {
+			page.Conversations[i].Selected = page.Conversations[i].Value == r.PostFormValue("conversation")
 		}
 		s.statusOptions(&page)
 		var ae *apperr.Error

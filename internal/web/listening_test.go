@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"parley/internal/account"
+	"parley/internal/conversation"
 	"parley/internal/listening"
 	"parley/internal/store"
 	"parley/internal/web"
@@ -20,13 +20,6 @@ import (
 
 // fakeFeeds stands in for the feed fetcher: every URL is its own feed.
 type fakeFeeds struct{}
-
-func (fakeFeeds) Discover(_ context.Context, u string) ([]string, error) {
-	if strings.Contains(u, "nofeed") {
-		return nil, nil
-	}
-	return []string{u}, nil
-}
 
 func (fakeFeeds) ReadOPML(r io.Reader) ([]listening.Feed, error) {
 	b, _ := io.ReadAll(r)
@@ -86,8 +79,8 @@ func TestListeningJourney(t *testing.T) {
 	s.signIn(analyst, "analyst@x.example")
 	base := "/staff/north-shire/listening"
 
-	// Feeds: a page without a feed is an error on the field; a feed is added.
-	code, body, _ := s.post(editor, base+"/feeds", url.Values{"url": {"https://nofeed.example/"}}, "")
+	// Feeds: an address that is not a web address is an error on the field; a feed is added.
+	code, body, _ := s.post(editor, base+"/feeds", url.Values{"url": {"news.example/feed"}}, "")
 	if doc := htmlcheck.Parse(t, body); code != http.StatusUnprocessableEntity || doc.Count(".govuk-error-summary a[href='#url']") != 1 {
 		t.Fatalf("no feed: %d\n%s", code, body)
 	}
@@ -126,6 +119,12 @@ func TestListeningJourney(t *testing.T) {
 		t.Fatalf("save rule: %d", code)
 	}
 
+	// The rules page shows each rule's volume.
+	_, body, _ = s.get(analyst, base+"/rules")
+	if doc := htmlcheck.Parse(t, body); !strings.Contains(doc.Text("tbody"), "Mentions: 1") || doc.Count("svg.parley-spark rect") != 30 {
+		t.Errorf("volumes: %q", doc.Text("tbody"))
+	}
+
 	// The inbox: filtered by rule, terms marked.
 	code, body, _ = s.get(analyst, base+"?rule="+itoa(rule.ID))
 	doc = htmlcheck.Parse(t, body)
@@ -145,14 +144,21 @@ func TestListeningJourney(t *testing.T) {
 	if doc := htmlcheck.Parse(t, body); code != http.StatusUnprocessableEntity || doc.Count("#answer_url-error") != 1 || doc.Text("#note") != "Replied" {
 		t.Fatalf("answered without link: %d\n%s", code, body)
 	}
+	conv, err := s.store.CreateConversation(ctx, conversation.Conversation{OrgID: s.org.ID, TitleEN: "Buses", QuestionEN: "What next?"}, nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
 	code, _, _ = s.post(mod, mentionURL, url.Values{"status": {"answered"}, "assignee": {itoa(m.ID)}, "note": {"Replied"},
-		"answer_url": {"https://social.example/@north/1"}}, "")
+		"answer_url": {"https://social.example/@north/1"}, "conversation": {itoa(conv.ID)}}, "")
 	if code != http.StatusSeeOther {
 		t.Fatalf("triage: %d", code)
 	}
 	got, _ := s.store.Mention(ctx, mention.ID)
 	if got.Status != listening.Answered || got.AssigneeID != m.ID || got.AnswerURL == "" {
 		t.Errorf("triaged %+v", got)
+	}
+	if _, body, _ := s.get(analyst, mentionURL); htmlcheck.Parse(t, body).Count("a[href='/staff/north-shire/conversations/"+itoa(conv.ID)+"']") != 1 {
+		t.Errorf("linked conversation not shown")
 	}
 	// Another organisation's mention is not found here.
 	if code, _, _ := s.get(mod, "/staff/north-shire/listening/mentions/999999"); code != http.StatusNotFound {

@@ -67,6 +67,7 @@ type ListeningStore interface {
 	Mentions(ctx context.Context, orgID int64, f listening.MentionFilter) ([]listening.Mention, error)
 	RecentMentions(ctx context.Context, orgID int64, limit int) ([]listening.Mention, error)
 	TriageMention(ctx context.Context, id int64, t listening.Triage, actorID int64) error
+	MentionsPerDay(ctx context.Context, orgID int64, since time.Time) ([]listening.DayCount, error)
 }
 
 // ConversationStore is what the conversation pages need of the database.

@@ -1,11 +1,11 @@
 package web
 
 import (
-	"context"
 	"errors"
 	"io"
 	"net/http"
 	"strings"
+	"time"
 
 	"parley/internal/account"
 	"parley/internal/apperr"
@@ -13,12 +13,9 @@ import (
 	"parley/internal/org"
 )
 
-// FeedTools is what the feeds page needs of the feed fetcher, which only
-// app may import: discovering a page's feed and reading and writing OPML.
+// FeedTools is what the feeds page needs of the feed package, which only
+// app may import: reading and writing OPML.
 type FeedTools interface {
-	// Discover returns the feeds a page announces (or the page itself, if
-	// it is a feed).
-	Discover(ctx context.Context, pageURL string) ([]string, error)
 	ReadOPML(r io.Reader) ([]listening.Feed, error)
 	WriteOPML(w io.Writer, title string, feeds []listening.Feed) error
 }
@@ -70,22 +67,12 @@ func fieldErr(field, msg string) error {
 	return f.Err()
 }
 
-// addFeed watches the feed at a URL, or the first feed the page at that
-// URL announces.
+// addFeed watches the feed at a URL. The URL may be a web page: its first
+// fetch, in the background, finds the feed the page announces (no network
+// call from a request).
 func (s *Server) addFeed(w http.ResponseWriter, r *http.Request, o org.Organisation, p *account.Principal) error {
 	raw := strings.TrimSpace(r.PostFormValue("url"))
-	u, err := listening.NormaliseFeedURL(raw)
-	if err != nil {
-		return s.feedsError(w, r, o, p, err, raw)
-	}
-	if s.Feeds != nil {
-		found, err := s.Feeds.Discover(r.Context(), u)
-		if err != nil || len(found) == 0 {
-			return s.feedsError(w, r, o, p, fieldErr("url", "error.listening.url.no_feed"), raw)
-		}
-		u = found[0]
-	}
-	if _, err := s.Store.CreateFeed(r.Context(), listening.Feed{OrgID: o.ID, URL: u}, p.User.ID); apperr.Is(err, apperr.Invalid) {
+	if _, err := s.Store.CreateFeed(r.Context(), listening.Feed{OrgID: o.ID, URL: raw}, p.User.ID); apperr.Is(err, apperr.Invalid) {
 		return s.feedsError(w, r, o, p, err, raw)
 	} else if err != nil {
 		return err
@@ -175,7 +162,7 @@ type ListeningRulesPage struct {
 	Base
 	Nav       ListeningNav
 	CanEdit   bool
-	Rules     []listening.Rule
+	Rules     []RuleItem
 	Name      string
 	Query     string
 	Alert     string
@@ -183,6 +170,41 @@ type ListeningRulesPage struct {
 	Previewed bool
 	Preview   []MentionItem
 	PreviewOf int // how many recent mentions the preview searched
+}
+
+// RuleItem is a rule with its volume over the last days.
+type RuleItem struct {
+	listening.Rule
+	Total int
+	Spike string // the day of the last spike, "" if none
+	Bars  []VolumeBar
+}
+
+// VolumeBar is one day of a rule's volume chart.
+type VolumeBar struct {
+	X, Y, H int
+	Spike   bool
+}
+
+// volumeDays is the window of the rules' volume charts.
+const volumeDays = 30
+
+func ruleItems(rules []listening.Rule, vols map[int64]listening.Volume) []RuleItem {
+	const height = 24
+	out := make([]RuleItem, 0, len(rules))
+	for _, r := range rules {
+		v := vols[r.ID]
+		it := RuleItem{Rule: r, Total: v.Total, Spike: v.Spike}
+		for i, d := range v.Days {
+			h := 0
+			if v.Max > 0 {
+				h = max(d.Count*height/v.Max, min(d.Count, 1))
+			}
+			it.Bars = append(it.Bars, VolumeBar{X: i * 4, Y: height - h, H: h, Spike: d.Spike})
+		}
+		out = append(out, it)
+	}
+	return out
 }
 
 // previewSample is how many recent mentions a preview searches.
@@ -197,9 +219,17 @@ func (s *Server) rulesPage(r *http.Request, o org.Organisation, p *account.Princ
 	for _, a := range []listening.AlertMode{listening.AlertNone, listening.AlertImmediate, listening.AlertDigest} {
 		page.Alerts = append(page.Alerts, Option{Value: string(a), Label: page.T("listening.alert." + string(a)), Selected: string(a) == page.Alert})
 	}
-	var err error
-	page.Rules, err = s.Store.Rules(r.Context(), o.ID)
-	return page, err
+	rules, err := s.Store.Rules(r.Context(), o.ID)
+	if err != nil {
+		return page, err
+	}
+	now := s.Now()
+	counts, err := s.Store.MentionsPerDay(r.Context(), o.ID, now.UTC().Truncate(24*time.Hour).AddDate(0, 0, -(volumeDays-1)))
+	if err != nil {
+		return page, err
+	}
+	page.Rules = ruleItems(rules, listening.Volumes(counts, now, volumeDays))
+	return page, nil
 }
 
 func (s *Server) listeningRules(w http.ResponseWriter, r *http.Request, o org.Organisation, p *account.Principal) error {
