@@ -4,16 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
-	"net/netip"
-	"syscall"
 	"time"
 
 	"parley/internal/apperr"
+	"parley/internal/feed"
 	"parley/internal/jobs"
 	"parley/internal/listening"
 )
@@ -26,21 +24,10 @@ const webhookTimeout = 10 * time.Second
 // (checked on the address actually dialled, so DNS cannot smuggle one in)
 // unless the operator allows them, and it follows no redirects.
 func newWebhookClient(allowPrivate bool) *http.Client {
-	dialer := &net.Dialer{Timeout: 5 * time.Second, Control: func(_, address string, _ syscall.RawConn) error {
-		if allowPrivate {
-			return nil
-		}
-		ap, err := netip.ParseAddrPort(address)
-		if err != nil {
-			return err
-		}
-		ip := ap.Addr().Unmap()
-		if ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() || ip.IsUnspecified() ||
-			ip.IsMulticast() || ip.IsInterfaceLocalMulticast() {
-			return errors.New("webhook address is not public")
-		}
-		return nil
-	}}
+	dialer := &net.Dialer{Timeout: 5 * time.Second}
+	if !allowPrivate {
+		dialer.ControlContext = feed.PublicOnly
+	}
 	return &http.Client{
 		Timeout:       webhookTimeout,
 		Transport:     &http.Transport{DialContext: dialer.DialContext, Proxy: nil, MaxIdleConnsPerHost: 2, IdleConnTimeout: time.Minute},

@@ -83,10 +83,19 @@ func checkAddr(a netip.Addr) error {
 }
 
 // control is net.Dialer.ControlContext: it sees the resolved address.
-func (f *Fetcher) control(_ context.Context, _, address string, _ syscall.RawConn) error {
+func (f *Fetcher) control(ctx context.Context, network, address string, c syscall.RawConn) error {
 	if f.opts.AllowPrivate {
 		return nil
 	}
+	return PublicOnly(ctx, network, address, c)
+}
+
+// PublicOnly is a net.Dialer.ControlContext that refuses any address that
+// is not public unicast (loopback, private, link-local, CGNAT, multicast,
+// documentation, IPv4 inside IPv6 …) with an *AddressError. It runs on the
+// address actually dialled, so neither DNS nor a redirect can get round it.
+// Other outbound clients (webhooks) use it too.
+func PublicOnly(_ context.Context, _, address string, _ syscall.RawConn) error {
 	ap, err := netip.ParseAddrPort(address)
 	if err != nil {
 		return &AddressError{Reason: "unparsable (" + address + ")"}
