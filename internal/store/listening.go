@@ -502,27 +502,16 @@ func (s *Store) TriageMention(ctx context.Context, id int64, t listening.Triage,
 		if err := tx.QueryRowContext(ctx, `SELECT org_id, status FROM listening_mentions WHERE id = $1`, id).Scan(&orgID, &before); err != nil {
 			return err
 		}
+		// The assignee and the conversation must be the organisation's own.
 		if t.AssigneeID != 0 {
-			var one int
-			err := tx.QueryRowContext(ctx, `SELECT 1 FROM memberships WHERE org_id = $1 AND user_id = $2`, orgID, t.AssigneeID).Scan(&one)
-			if err == sql.ErrNoRows {
-				var f apperr.Fields
-				f.Add("assignee", "error.listening.assignee.not_staff")
-				return f.Err()
-			}
-			if err != nil {
+			if err := mustExist(ctx, tx, `SELECT 1 FROM memberships WHERE org_id = $1 AND user_id = $2`, orgID, t.AssigneeID,
+				"assignee", "error.listening.assignee.not_staff"); err != nil {
 				return err
 			}
 		}
 		if t.ConversationID != 0 {
-			var one int
-			err := tx.QueryRowContext(ctx, `SELECT 1 FROM conversations WHERE org_id = $1 AND id = $2`, orgID, t.ConversationID).Scan(&one)
-			if err == sql.ErrNoRows {
-				var f apperr.Fields
-				f.Add("conversation", "error.listening.conversation.unknown")
-				return f.Err()
-			}
-			if err != nil {
+			if err := mustExist(ctx, tx, `SELECT 1 FROM conversations WHERE org_id = $1 AND id = $2`, orgID, t.ConversationID,
+				"conversation", "error.listening.conversation.unknown"); err != nil {
 				return err
 			}
 		}
@@ -640,4 +629,17 @@ func (s *Store) MentionsPerDay(ctx context.Context, orgID int64, since time.Time
 			err := rows.Scan(&d.RuleID, &d.Day, &d.Count)
 			return d, err
 		})
+}
+
+// mustExist runs a query for one row of the organisation's and turns its
+// absence into a field error.
+func mustExist(ctx context.Context, tx *sql.Tx, q string, orgID, id int64, field, msg string) error {
+	var one int
+	err := tx.QueryRowContext(ctx, q, orgID, id).Scan(&one)
+	if err == sql.ErrNoRows {
+		var f apperr.Fields
+		f.Add(field, msg)
+		return f.Err()
+	}
+	return err
 }
