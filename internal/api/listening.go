@@ -243,7 +243,10 @@ func (a *API) mentionList(w http.ResponseWriter, r *http.Request, c caller) erro
 	if err != nil {
 		return err
 	}
-	fl := listening.MentionFilter{Status: listening.Status(q.Get("status")), Limit: pg.limit + 1}
+	fl := listening.MentionFilter{Status: listening.Status(q.Get("status")), Search: q.Get("q"), Limit: pg.limit + 1}
+	if len(fl.Search) > 200 {
+		return badParam("q", "Search for 200 characters or fewer.")
+	}
 	if fl.Status != "" && !listening.ValidStatus(fl.Status) {
 		return badParam("status", "The status may be new, relevant, not_relevant or answered.")
 	}

@@ -59,6 +59,7 @@ func listeningPaths() map[string]pathItem {
 			OperationID: "listMentions", Summary: "Mentions found by the rules, newest first", Tags: tags,
 			Parameters: []parameter{orgParam,
 				{Name: "status", In: "query", Description: "Only mentions with this status.", Schema: &schema{Type: jsonType{"string"}, Enum: mentionStatuses}},
+				{Name: "q", In: "query", Description: "Words that must all appear in the title, excerpt, author or source (case-insensitive).", Schema: str("")},
 				{Name: "rule", In: "query", Description: "Only mentions this rule matched.", Schema: &schema{Type: jsonType{"integer"}}},
 				{Name: "feed", In: "query", Description: "Only mentions first found in this feed.", Schema: &schema{Type: jsonType{"integer"}}},
 				limit, cursor},

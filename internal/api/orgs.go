@@ -69,9 +69,12 @@ func (a *API) orgList(w http.ResponseWriter, r *http.Request, _ caller) error {
 	return writeJSON(w, http.StatusOK, out)
 }
 
-// nextURL is the address of the page after the one being served.
+// nextURL is the address of the page after the one being served, with
+// the request's filters kept.
 func (a *API) nextURL(r *http.Request, cursor string, limit int) string {
-	q := url.Values{"cursor": {cursor}, "limit": {strconv.Itoa(limit)}}
+	q := r.URL.Query()
+	q.Set("cursor", cursor)
+	q.Set("limit", strconv.Itoa(limit))
 	return a.baseURL + r.URL.EscapedPath() + "?" + q.Encode()
 }
 

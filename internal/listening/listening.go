@@ -209,7 +209,8 @@ type MentionFilter struct {
 	Status Status // "" for all
 	RuleID int64
 	FeedID int64
-	Before int64 // cursor: mentions with a smaller ID
+	Search string // words that must all appear in the title, excerpt, source or author
+	Before int64  // cursor: mentions with a smaller ID
 	Limit  int
 }
 

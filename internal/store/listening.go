@@ -429,6 +429,16 @@ func (s *Store) Mentions(ctx context.Context, orgID int64, fl listening.MentionF
 	if fl.RuleID != 0 {
 		add(`EXISTS (SELECT 1 FROM listening_mention_rules mr WHERE mr.mention_id = m.id AND mr.rule_id = ?)`, fl.RuleID)
 	}
+	// Each word of the search must appear somewhere in the mention. A plain
+	// substring match keeps both databases alike; the inbox is one
+	// organisation's recent mentions, which retention keeps small.
+	for _, w := range strings.Fields(strings.ToLower(fl.Search)) {
+		if len(args) > 20 {
+			break
+		}
+		w = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(w)
+		add(`LOWER(m.title || ' ' || m.excerpt || ' ' || m.author || ' ' || COALESCE(f.title, '')) LIKE ? ESCAPE '\'`, "%"+w+"%")
+	}
 	if fl.Before != 0 {
 		add(`m.id < ?`, fl.Before)
 	}

@@ -150,6 +150,11 @@ func TestListeningMentions(t *testing.T) {
 		if ms, _ := s.Mentions(ctx, o.ID, listening.MentionFilter{FeedID: f2.ID}); len(ms) != 0 {
 			t.Errorf("by feed %d", len(ms))
 		}
+		for search, want := range map[string]int{"BUS plan": 1, "lane": 2, "a news lane": 2, "100%": 0, "tram": 0} {
+			if ms, _ := s.Mentions(ctx, o.ID, listening.MentionFilter{Search: search}); len(ms) != want {
+				t.Errorf("search %q: %d mentions, want %d", search, len(ms), want)
+			}
+		}
 		if ms, _ := s.Mentions(ctx, o.ID, listening.MentionFilter{Limit: 1}); len(ms) != 1 {
 			t.Errorf("limit %d", len(ms))
 		} else if page2, _ := s.Mentions(ctx, o.ID, listening.MentionFilter{Before: ms[0].ID}); len(page2) != 1 || page2[0].ID != bus.ID {

@@ -47,6 +47,7 @@ type ListeningInboxPage struct {
 	Feeds    []Option
 	Mentions []MentionItem
 	Filtered bool
+	Search   string
 	NextURL  string // the next page of the same filter; "" at the end
 }
 
@@ -67,12 +68,15 @@ func idParam(s string) int64 {
 func (s *Server) listeningInbox(w http.ResponseWriter, r *http.Request, o org.Organisation, p *account.Principal) error {
 	ctx, lang, q := r.Context(), langOf(r), r.URL.Query()
 	fl := listening.MentionFilter{Status: listening.Status(q.Get("status")), RuleID: idParam(q.Get("rule")),
-		FeedID: idParam(q.Get("feed")), Before: idParam(q.Get("before")), Limit: inboxPageSize + 1}
+		FeedID: idParam(q.Get("feed")), Search: strings.TrimSpace(q.Get("q")), Before: idParam(q.Get("before")), Limit: inboxPageSize + 1}
+	if len(fl.Search) > 200 {
+		fl.Search = fl.Search[:200]
+	}
 	if !listening.ValidStatus(fl.Status) {
 		fl.Status = ""
 	}
 	page := ListeningInboxPage{Base: s.orgBase(r, "listening.inbox.title", o), Nav: listeningNav(o, lang, "inbox"),
-		Filtered: fl.Status != "" || fl.RuleID != 0 || fl.FeedID != 0}
+		Filtered: fl.Status != "" || fl.RuleID != 0 || fl.FeedID != 0 || fl.Search != "", Search: fl.Search}
 	page.Statuses = append(page.Statuses, Option{Value: "", Label: page.T("listening.filter.any_status")})
 	for _, st := range listening.Statuses {
 		page.Statuses = append(page.Statuses, Option{Value: string(st), Label: page.T("listening.status." + string(st)), Selected: st == fl.Status})
