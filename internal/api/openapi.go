@@ -151,6 +151,31 @@ func object(required []string, props map[string]*schema) *schema {
 
 var bearerAuth = []securityRequirement{{"bearer": {}}}
 
+// Parameters several list endpoints share.
+var (
+	limitParam = parameter{Name: "limit", In: "query", Description: "Items per page.",
+		Schema: &schema{Type: jsonType{"integer"}, Minimum: intPtr(1), Maximum: intPtr(maxLimit), Default: intPtr(defaultLimit)}}
+	cursorParam = parameter{Name: "cursor", In: "query", Description: "The next_cursor of the previous page; absent for the first page.",
+		Schema: str("")}
+	orgParam = parameter{Name: "organisation", In: "query", Required: true, Description: "The organisation's slug.", Schema: str("")}
+)
+
+// withErrors returns an operation's responses: ok under its status, the
+// problems every token route can give (401, default), and the listed
+// error statuses, each from components.responses.
+func withErrors(status string, ok response, codes ...string) map[string]response {
+	out := map[string]response{status: ok, "401": respRef("Unauthorized"), "default": respRef("Problem")}
+	names := map[string]string{"400": "BadRequest", "403": "Forbidden", "404": "NotFound", "409": "Conflict", "422": "Unprocessable"}
+	for _, c := range codes {
+		name, ok := names[c]
+		if !ok {
+			panic("openapi: no shared response for " + c)
+		}
+		out[c] = respRef(name)
+	}
+	return out
+}
+
 func jsonContent(s *schema) map[string]mediaType {
 	return map[string]mediaType{"application/json": {Schema: s}}
 }
@@ -191,13 +216,8 @@ func (a *API) document() document {
 				OperationID: "listOrganisations",
 				Summary:     "List organisations in slug order",
 				Tags:        []string{"organisations"},
-				Parameters: []parameter{
-					{Name: "limit", In: "query", Description: "Items per page.",
-						Schema: &schema{Type: jsonType{"integer"}, Minimum: intPtr(1), Maximum: intPtr(maxLimit), Default: intPtr(defaultLimit)}},
-					{Name: "cursor", In: "query", Description: "The next_cursor of the previous page; absent for the first page.",
-						Schema: str("")},
-				},
-				Security: bearerAuth,
+				Parameters:  []parameter{limitParam, cursorParam},
+				Security:    bearerAuth,
 				Responses: map[string]response{
 					"200": {
 						Description: "One page of organisations.",
@@ -319,7 +339,12 @@ func problemResponses() map[string]response {
 			Headers:     map[string]header{"WWW-Authenticate": {Schema: str(`Bearer realm="parley"`)}},
 			Content:     problemContent,
 		},
-		"NotFound": {Description: "No such thing.", Content: problemContent},
+		"NotFound":  {Description: "No such thing.", Content: problemContent},
+		"Forbidden": {Description: "The token's owner may not do this in the organisation concerned.", Content: problemContent},
+		"Conflict": {Description: "The thing is not in a state that allows this (e.g. votes on a closed conversation).",
+			Content: problemContent},
+		"Unprocessable": {Description: "A field is not valid; errors names each one (a rule's syntax error gives its column).",
+			Content: problemContent},
 		"Problem": {
 			Description: "Any other error: 405 (with Allow), 413, 429 and 503 (with Retry-After), 500.",
 			Headers:     retry,

@@ -4,25 +4,6 @@ package api
 
 func conversationPaths() map[string]pathItem {
 	id := parameter{Name: "id", In: "path", Required: true, Description: "The conversation's ID.", Schema: &schema{Type: jsonType{"integer"}}}
-	errs := func(codes ...string) map[string]response {
-		out := map[string]response{"401": respRef("Unauthorized"), "default": respRef("Problem")}
-		for _, c := range codes {
-			switch c {
-			case "400":
-				out[c] = respRef("BadRequest")
-			case "404":
-				out[c] = respRef("NotFound")
-			case "403":
-				out[c] = response{Description: "The token's owner may not do this in the conversation's organisation.", Content: problemContent()}
-			case "409":
-				out[c] = response{Description: "The conversation is not in a state that allows this (e.g. votes on a closed conversation).", Content: problemContent()}
-			case "422":
-				out[c] = response{Description: "A field is not valid; errors names each one.", Content: problemContent()}
-			}
-		}
-		return out
-	}
-	with := func(m map[string]response, code string, r response) map[string]response { m[code] = r; return m }
 	tags := []string{"conversations"}
 	return map[string]pathItem{
 		"/api/v1/conversations": {
@@ -30,27 +11,24 @@ func conversationPaths() map[string]pathItem {
 				OperationID: "listConversations", Summary: "List an organisation's conversations, newest first", Tags: tags,
 				Description: "Drafts are listed only for the organisation's staff.",
 				Parameters: []parameter{
-					{Name: "organisation", In: "query", Required: true, Description: "The organisation's slug.", Schema: str("")},
-					{Name: "limit", In: "query", Description: "Items per page.",
-						Schema: &schema{Type: jsonType{"integer"}, Minimum: intPtr(1), Maximum: intPtr(maxLimit), Default: intPtr(defaultLimit)}},
-					{Name: "cursor", In: "query", Description: "The next_cursor of the previous page.", Schema: str("")},
+					orgParam, limitParam, cursorParam,
 				},
 				Security:  bearerAuth,
-				Responses: with(errs("400"), "200", response{Description: "One page of conversations.", Content: jsonContent(ref("ConversationList"))}),
+				Responses: withErrors("200", response{Description: "One page of conversations.", Content: jsonContent(ref("ConversationList"))}, "400"),
 			},
 			"post": {
 				OperationID: "createConversation", Summary: "Create a conversation with its seed statements", Tags: tags,
 				RequestBody: body(ref("ConversationCreate")),
 				Description: "Needs the editor or admin role in the organisation. The conversation starts as a draft unless open is true.",
 				Security:    bearerAuth,
-				Responses: with(errs("400", "403", "422"), "201", response{Description: "The new conversation; Location names it.",
-					Content: jsonContent(ref("Conversation"))}),
+				Responses: withErrors("201", response{Description: "The new conversation; Location names it.",
+					Content: jsonContent(ref("Conversation"))}, "400", "403", "422"),
 			},
 		},
 		"/api/v1/conversations/{id}": {
 			"get": {
 				OperationID: "getConversation", Summary: "One conversation", Tags: tags, Parameters: []parameter{id}, Security: bearerAuth,
-				Responses: with(errs("404"), "200", response{Description: "The conversation.", Content: jsonContent(ref("Conversation"))}),
+				Responses: withErrors("200", response{Description: "The conversation.", Content: jsonContent(ref("Conversation"))}, "404"),
 			},
 			"patch": {
 				OperationID: "updateConversation", Summary: "Open or close a conversation, or publish its report", Tags: tags,
@@ -60,21 +38,21 @@ func conversationPaths() map[string]pathItem {
 				})),
 				Description: `Body {"status": "open"|"closed"} or {"response": "…"} (publishes the report; the conversation must be closed). Needs editor or admin.`,
 				Parameters:  []parameter{id}, Security: bearerAuth,
-				Responses: with(errs("400", "403", "404", "409", "422"), "200", response{Description: "The conversation as it now is.",
-					Content: jsonContent(ref("Conversation"))}),
+				Responses: withErrors("200", response{Description: "The conversation as it now is.",
+					Content: jsonContent(ref("Conversation"))}, "400", "403", "404", "409", "422"),
 			},
 		},
 		"/api/v1/conversations/{id}/statements": {
 			"get": {
 				OperationID: "listStatements", Summary: "The conversation's statements", Tags: tags, Parameters: []parameter{id}, Security: bearerAuth,
 				Description: "Shown statements; moderators and admins also see those pending and rejected.",
-				Responses:   with(errs("404"), "200", response{Description: "The statements, oldest first.", Content: jsonContent(ref("StatementList"))}),
+				Responses:   withErrors("200", response{Description: "The statements, oldest first.", Content: jsonContent(ref("StatementList"))}, "404"),
 			},
 			"post": {
 				OperationID: "addStatements", Summary: "Add staff-written statements", Tags: tags, Parameters: []parameter{id}, Security: bearerAuth,
 				RequestBody: body(object([]string{"statements"}, map[string]*schema{"statements": {Type: jsonType{"array"}, Items: str("Up to 280 characters.")}})),
 				Description: `Body {"statements": ["…", …]}, each up to 280 characters. Needs editor or admin.`,
-				Responses:   with(errs("400", "403", "404", "422"), "200", response{Description: "The statements after the addition.", Content: jsonContent(ref("StatementList"))}),
+				Responses:   withErrors("200", response{Description: "The statements after the addition.", Content: jsonContent(ref("StatementList"))}, "400", "403", "404", "422"),
 			},
 		},
 		"/api/v1/conversations/{id}/votes": {"post": {
@@ -82,28 +60,24 @@ func conversationPaths() map[string]pathItem {
 			RequestBody: body(ref("Ballot")),
 			Description: `Body {"channel": "event"|"face_to_face"|"phone"|"web", "votes": [{"participant": "card-17", "statement": 12, "vote": "agree"|"disagree"|"pass"}]}, ` +
 				"up to 1,000 votes, saved all or none. A participant is the caller's own identity for the person; a later vote on the same statement replaces the earlier. Needs editor or admin.",
-			Responses: with(errs("400", "403", "404", "409", "422"), "202", response{Description: "The votes are saved; the groups are recalculated a few seconds later.",
-				Content: jsonContent(object([]string{"accepted"}, map[string]*schema{"accepted": {Type: jsonType{"integer"}}}))}),
+			Responses: withErrors("202", response{Description: "The votes are saved; the groups are recalculated a few seconds later.",
+				Content: jsonContent(object([]string{"accepted"}, map[string]*schema{"accepted": {Type: jsonType{"integer"}}}))}, "400", "403", "404", "409", "422"),
 		}},
 		"/api/v1/conversations/{id}/results": {"get": {
 			OperationID: "getConversationResults", Summary: "The opinion groups, representative statements and consensus", Tags: tags,
 			Parameters: []parameter{id}, Security: bearerAuth,
-			Responses: with(errs("404"), "200", response{Description: "The latest result of the opinion math (404 before the first run).",
-				Content: jsonContent(ref("ConversationResults"))}),
+			Responses: withErrors("200", response{Description: "The latest result of the opinion math (404 before the first run).",
+				Content: jsonContent(ref("ConversationResults"))}, "404"),
 		}},
 		"/api/v1/conversations/{id}/export": {"get": {
 			OperationID: "exportConversation", Summary: "Statements and votes as open data", Tags: tags, Parameters: []parameter{id}, Security: bearerAuth,
 			Description: "The content of the Polis open-data files comments.csv and votes.csv, as JSON. The CSV files themselves are at /conversations/{id}/export/{file}.",
-			Responses:   with(errs("404"), "200", response{Description: "Comments and votes.", Content: jsonContent(ref("ConversationExport"))}),
+			Responses:   withErrors("200", response{Description: "Comments and votes.", Content: jsonContent(ref("ConversationExport"))}, "404"),
 		}},
 	}
 }
 
 func body(s *schema) *requestBody { return &requestBody{Required: true, Content: jsonContent(s)} }
-
-func problemContent() map[string]mediaType {
-	return map[string]mediaType{"application/problem+json": {Schema: ref("Problem")}}
-}
 
 func conversationSchemas() map[string]*schema {
 	integer := &schema{Type: jsonType{"integer"}}

@@ -3,56 +3,35 @@ package api
 // The listening endpoints of the OpenAPI document.
 
 func listeningPaths() map[string]pathItem {
-	errs := func(codes ...string) map[string]response {
-		out := map[string]response{"401": respRef("Unauthorized"), "default": respRef("Problem")}
-		for _, c := range codes {
-			switch c {
-			case "400":
-				out[c] = respRef("BadRequest")
-			case "404":
-				out[c] = respRef("NotFound")
-			case "403":
-				out[c] = response{Description: "The token's owner may not do this in the organisation.", Content: problemContent()}
-			case "422":
-				out[c] = response{Description: "A field is not valid; errors names each one (a query's syntax error gives its column).", Content: problemContent()}
-			}
-		}
-		return out
-	}
-	with := func(m map[string]response, code string, r response) map[string]response { m[code] = r; return m }
-	orgParam := parameter{Name: "organisation", In: "query", Required: true, Description: "The organisation's slug.", Schema: str("")}
-	limit := parameter{Name: "limit", In: "query", Description: "Items per page.",
-		Schema: &schema{Type: jsonType{"integer"}, Minimum: intPtr(1), Maximum: intPtr(maxLimit), Default: intPtr(defaultLimit)}}
-	cursor := parameter{Name: "cursor", In: "query", Description: "The next_cursor of the previous page.", Schema: str("")}
 	tags := []string{"listening"}
 	return map[string]pathItem{
 		"/api/v1/listening/feeds": {
 			"get": {
 				OperationID: "listFeeds", Summary: "The feeds an organisation watches, newest first", Tags: tags,
 				Description: "Needs any staff role in the organisation.",
-				Parameters:  []parameter{orgParam, limit, cursor}, Security: bearerAuth,
-				Responses: with(errs("400", "403"), "200", response{Description: "One page of feeds.", Content: jsonContent(ref("FeedList"))}),
+				Parameters:  []parameter{orgParam, limitParam, cursorParam}, Security: bearerAuth,
+				Responses: withErrors("200", response{Description: "One page of feeds.", Content: jsonContent(ref("FeedList"))}, "400", "403"),
 			},
 			"post": {
 				OperationID: "createFeed", Summary: "Watch a feed", Tags: tags, RequestBody: body(ref("FeedCreate")),
 				Description: "The URL must be the feed itself (RSS, Atom or JSON Feed); the staff pages also discover a web page's feed. " +
 					"It is fetched within a minute. Needs the editor or admin role.",
 				Security:  bearerAuth,
-				Responses: with(errs("400", "403", "422"), "201", response{Description: "The feed.", Content: jsonContent(ref("Feed"))}),
+				Responses: withErrors("201", response{Description: "The feed.", Content: jsonContent(ref("Feed"))}, "400", "403", "422"),
 			},
 		},
 		"/api/v1/listening/rules": {
 			"get": {
 				OperationID: "listRules", Summary: "An organisation's keyword rules, by name", Tags: tags,
 				Parameters: []parameter{orgParam}, Security: bearerAuth,
-				Responses: with(errs("400", "403"), "200", response{Description: "Every rule.", Content: jsonContent(ref("RuleList"))}),
+				Responses: withErrors("200", response{Description: "Every rule.", Content: jsonContent(ref("RuleList"))}, "400", "403"),
 			},
 			"post": {
 				OperationID: "createRule", Summary: "Save a keyword rule", Tags: tags, RequestBody: body(ref("RuleCreate")),
 				Description: `The query language: words, "phrases", prefix*, AND, OR, NOT (or -word), parentheses, and title:, source:, author: scopes; ` +
 					"matched without regard to case or accents. Needs the editor or admin role.",
 				Security:  bearerAuth,
-				Responses: with(errs("400", "403", "422"), "201", response{Description: "The rule.", Content: jsonContent(ref("Rule"))}),
+				Responses: withErrors("201", response{Description: "The rule.", Content: jsonContent(ref("Rule"))}, "400", "403", "422"),
 			},
 		},
 		"/api/v1/listening/mentions": {"get": {
@@ -62,15 +41,15 @@ func listeningPaths() map[string]pathItem {
 				{Name: "q", In: "query", Description: "Words that must all appear in the title, excerpt, author or source (case-insensitive).", Schema: str("")},
 				{Name: "rule", In: "query", Description: "Only mentions this rule matched.", Schema: &schema{Type: jsonType{"integer"}}},
 				{Name: "feed", In: "query", Description: "Only mentions first found in this feed.", Schema: &schema{Type: jsonType{"integer"}}},
-				limit, cursor},
+				limitParam, cursorParam},
 			Security:  bearerAuth,
-			Responses: with(errs("400", "403"), "200", response{Description: "One page of mentions.", Content: jsonContent(ref("MentionList"))}),
+			Responses: withErrors("200", response{Description: "One page of mentions.", Content: jsonContent(ref("MentionList"))}, "400", "403"),
 		}},
 		"/api/v1/listening/webhooks": {
 			"get": {
 				OperationID: "listWebhooks", Summary: "The organisation's webhooks, without their secrets", Tags: tags,
 				Description: "Needs the editor or admin role.", Parameters: []parameter{orgParam}, Security: bearerAuth,
-				Responses: with(errs("400", "403"), "200", response{Description: "Every webhook.", Content: jsonContent(ref("WebhookList"))}),
+				Responses: withErrors("200", response{Description: "Every webhook.", Content: jsonContent(ref("WebhookList"))}, "400", "403"),
 			},
 			"post": {
 				OperationID: "createWebhook", Summary: "Send every new mention to an address", Tags: tags, RequestBody: body(ref("WebhookCreate")),
@@ -79,14 +58,14 @@ func listeningPaths() map[string]pathItem {
 					"Check the signature and refuse timestamps more than five minutes old. A delivery that does not get a 2xx answer is retried " +
 					"with backoff, up to 8 attempts. The response holds the secret: it is shown only once. Needs the editor or admin role.",
 				Security:  bearerAuth,
-				Responses: with(errs("400", "403", "422"), "201", response{Description: "The webhook, with its secret.", Content: jsonContent(ref("Webhook"))}),
+				Responses: withErrors("201", response{Description: "The webhook, with its secret.", Content: jsonContent(ref("Webhook"))}, "400", "403", "422"),
 			},
 		},
 		"/api/v1/listening/webhooks/{id}": {"delete": {
 			OperationID: "deleteWebhook", Summary: "Stop sending mentions to a webhook", Tags: tags,
 			Parameters: []parameter{{Name: "id", In: "path", Required: true, Description: "The webhook's ID.", Schema: &schema{Type: jsonType{"integer"}}}},
 			Security:   bearerAuth,
-			Responses:  with(errs("403", "404"), "204", response{Description: "Deleted."}),
+			Responses:  withErrors("204", response{Description: "Deleted."}, "403", "404"),
 		}},
 		"/api/v1/listening/mentions/{id}": {"patch": {
 			OperationID: "triageMention", Summary: "Triage a mention", Tags: tags,
@@ -94,7 +73,7 @@ func listeningPaths() map[string]pathItem {
 			RequestBody: body(ref("MentionTriage")),
 			Description: "Replaces the mention's status, assignee, note and answer link. Needs the moderator or admin role.",
 			Security:    bearerAuth,
-			Responses:   with(errs("400", "403", "404", "422"), "200", response{Description: "The mention as it now is.", Content: jsonContent(ref("Mention"))}),
+			Responses:   withErrors("200", response{Description: "The mention as it now is.", Content: jsonContent(ref("Mention"))}, "400", "403", "404", "422"),
 		}},
 	}
 }
