@@ -35,6 +35,7 @@ type Store interface {
 	SetConversationStatus(ctx context.Context, id int64, to conversation.Status, actorID int64) error
 	PublishConversationReport(ctx context.Context, id int64, response string, actorID int64) error
 	ConversationCounts(ctx context.Context, convID int64) (conversation.Counts, error)
+	OrgConversationCounts(ctx context.Context, orgID int64) (map[int64]conversation.Counts, error)
 	Statements(ctx context.Context, convID int64, status conversation.StatementStatus) ([]conversation.Statement, error)
 	AddSeedStatements(ctx context.Context, convID int64, texts []string, actorID int64) (int, error)
 	VoteBatch(ctx context.Context, convID int64, votes []conversation.BallotEntry, channel string) error

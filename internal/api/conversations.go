@@ -132,6 +132,10 @@ func (a *API) conversationList(w http.ResponseWriter, r *http.Request, c caller)
 	if err != nil {
 		return err
 	}
+	counts, err := a.st.OrgConversationCounts(r.Context(), o.ID)
+	if err != nil {
+		return err
+	}
 	// Newest first, so the cursor is the last ID served and the next page
 	// holds smaller ones.
 	after := int64(-1)
@@ -150,11 +154,7 @@ func (a *API) conversationList(w http.ResponseWriter, r *http.Request, c caller)
 			w.Header().Set("Link", "<"+a.nextURL(r, out.NextCursor, pg.limit)+`>; rel="next"`)
 			break
 		}
-		n, err := a.st.ConversationCounts(r.Context(), conv.ID)
-		if err != nil {
-			return err
-		}
-		out.Items = append(out.Items, a.conversationJSON(conv, o.Slug, n))
+		out.Items = append(out.Items, a.conversationJSON(conv, o.Slug, counts[conv.ID]))
 	}
 	return writeJSON(w, http.StatusOK, out)
 }

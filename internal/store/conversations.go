@@ -515,6 +515,45 @@ func (s *Store) ConversationCounts(ctx context.Context, convID int64) (conversat
 	return c, err
 }
 
+// OrgConversationCounts counts participants, votes and statements of every
+// conversation of an organisation at once, for lists (one query per count,
+// not one per conversation). Conversations with no activity are absent.
+func (s *Store) OrgConversationCounts(ctx context.Context, orgID int64) (map[int64]conversation.Counts, error) {
+	out := map[int64]conversation.Counts{}
+	for _, q := range []struct {
+		sql string
+		set func(c *conversation.Counts, n int)
+	}{
+		{`SELECT p.conversation_id, COUNT(*) FROM conversation_participants p JOIN conversations c ON c.id = p.conversation_id
+		  WHERE c.org_id = $1 GROUP BY p.conversation_id`, func(c *conversation.Counts, n int) { c.Participants = n }},
+		{`SELECT v.conversation_id, COUNT(*) FROM conversation_votes v JOIN conversations c ON c.id = v.conversation_id
+		  WHERE c.org_id = $1 GROUP BY v.conversation_id`, func(c *conversation.Counts, n int) { c.Votes = n }},
+		{`SELECT st.conversation_id, COUNT(*) FROM conversation_statements st JOIN conversations c ON c.id = st.conversation_id
+		  WHERE c.org_id = $1 AND st.status = 'approved' GROUP BY st.conversation_id`, func(c *conversation.Counts, n int) { c.Statements = n }},
+		{`SELECT st.conversation_id, COUNT(*) FROM conversation_statements st JOIN conversations c ON c.id = st.conversation_id
+		  WHERE c.org_id = $1 AND st.status = 'pending' GROUP BY st.conversation_id`, func(c *conversation.Counts, n int) { c.Pending = n }},
+	} {
+		type row struct {
+			id int64
+			n  int
+		}
+		rows, err := collect(ctx, s.read, q.sql, []any{orgID}, func(rows *sql.Rows) (row, error) {
+			var r row
+			err := rows.Scan(&r.id, &r.n)
+			return r, err
+		})
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			c := out[r.id]
+			q.set(&c, r.n)
+			out[r.id] = c
+		}
+	}
+	return out, nil
+}
+
 // VotesPerDay counts the conversation's votes by day (UTC) of their last change.
 func (s *Store) VotesPerDay(ctx context.Context, convID int64) ([]conversation.DayCount, error) {
 	day := `substr(created_at, 1, 10)`

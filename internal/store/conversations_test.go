@@ -91,6 +91,9 @@ func TestConversationLifecycle(t *testing.T) {
 		if n != (conversation.Counts{Participants: 2, Votes: 3, Statements: 3}) {
 			t.Errorf("counts %+v", n)
 		}
+		if all, err := s.OrgConversationCounts(ctx, o.ID); err != nil || all[c.ID] != n || len(all) != 1 {
+			t.Errorf("organisation counts %+v %v, want %+v for %d only", all, err, n, c.ID)
+		}
 		// Rejecting a statement keeps its votes (open data shows them) but the math leaves them out.
 		if err := s.ModerateStatement(ctx, c.ID, added.ID, conversation.Rejected, 0); err != nil {
 			t.Fatal(err)

@@ -27,17 +27,7 @@ func (s *Server) conversationExport(w http.ResponseWriter, r *http.Request) erro
 		return errNotFound
 	}
 	ctx := r.Context()
-	statements, err := s.Store.Statements(ctx, c.ID, "")
-	if err != nil {
-		return err
-	}
-	votes, err := s.Store.VoteMatrix(ctx, c.ID)
-	if err != nil {
-		return err
-	}
-	ex := conversation.PolisExport(statements, votes)
-	switch file {
-	case polis.SummaryFile:
+	if file == polis.SummaryFile {
 		counts, err := s.Store.ConversationCounts(ctx, c.ID)
 		if err != nil {
 			return err
@@ -53,6 +43,18 @@ func (s *Server) conversationExport(w http.ResponseWriter, r *http.Request) erro
 		if err != nil {
 			return err
 		}
+		return writeCSV(w, c.ID, file, buf.Bytes())
+	}
+	statements, err := s.Store.Statements(ctx, c.ID, "")
+	if err != nil {
+		return err
+	}
+	votes, err := s.Store.VoteMatrix(ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	ex := conversation.PolisExport(statements, votes)
+	switch file {
 	case polis.CommentsFile:
 		err = polis.WriteComments(&buf, ex.Comments)
 	case polis.VotesFile:
@@ -64,12 +66,11 @@ func (s *Server) conversationExport(w http.ResponseWriter, r *http.Request) erro
 		if rerr != nil && !apperr.Is(rerr, apperr.NotFound) {
 			return rerr
 		}
-		for i, p := range pv.Participants {
-			if res == nil {
-				break
-			}
-			if pl, ok := res.Placement(int64(p.ID)); ok {
-				pv.Participants[i].Group = pl.Group
+		if res != nil {
+			for i, p := range pv.Participants {
+				if pl, ok := res.Placement(int64(p.ID)); ok {
+					pv.Participants[i].Group = pl.Group
+				}
 			}
 		}
 		err = polis.WriteParticipantVotes(&buf, pv)
@@ -77,9 +78,14 @@ func (s *Server) conversationExport(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
+	return writeCSV(w, c.ID, file, buf.Bytes())
+}
+
+// writeCSV serves one export file as a download.
+func writeCSV(w http.ResponseWriter, convID int64, file string, body []byte) error {
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="conversation-`+strconv.FormatInt(c.ID, 10)+"-"+file+`"`)
+	w.Header().Set("Content-Disposition", `attachment; filename="conversation-`+strconv.FormatInt(convID, 10)+"-"+file+`"`)
 	w.Header().Set("Cache-Control", "public, max-age=60")
-	_, err = w.Write(buf.Bytes())
+	_, err := w.Write(body)
 	return err
 }

@@ -89,6 +89,7 @@ type ConversationStore interface {
 	ConversationResultAt(ctx context.Context, convID int64) (time.Time, error)
 	ConversationResult(ctx context.Context, convID int64) ([]byte, time.Time, error)
 	ConversationCounts(ctx context.Context, convID int64) (conversation.Counts, error)
+	OrgConversationCounts(ctx context.Context, orgID int64) (map[int64]conversation.Counts, error)
 	VotesPerDay(ctx context.Context, convID int64) ([]conversation.DayCount, error)
 	ImportConversation(ctx context.Context, c conversation.Conversation, statements []conversation.ImportedStatement, votes []conversation.ImportedVote, actorID int64) (conversation.Conversation, error)
 }

@@ -36,12 +36,12 @@ func (s *Server) staffConversations(w http.ResponseWriter, r *http.Request, o or
 	if err != nil {
 		return err
 	}
+	counts, err := s.Store.OrgConversationCounts(r.Context(), o.ID)
+	if err != nil {
+		return err
+	}
 	for _, c := range list {
-		counts, err := s.Store.ConversationCounts(r.Context(), c.ID)
-		if err != nil {
-			return err
-		}
-		page.Conversations = append(page.Conversations, StaffConversationItem{ConversationItem: conversationItem(c, lang), Counts: counts})
+		page.Conversations = append(page.Conversations, StaffConversationItem{ConversationItem: conversationItem(c, lang), Counts: counts[c.ID]})
 	}
 	return s.render(w, r, http.StatusOK, "staff-conversations", page)
 }
