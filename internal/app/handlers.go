@@ -95,8 +95,8 @@ func (c *jobCollector) Collect(ch chan<- prometheus.Metric) {
 }
 
 // recompute runs the opinion math for a conversation and saves the
-// result. Votes that arrive while it runs ask for another run (their own
-// enqueue may have been dropped while this job held the queue's key).
+// result. Votes that arrived while it ran had their own enqueue dropped
+// (this job held the key), so it asks for a follow-up run for them.
 func (a *App) recompute(ctx context.Context, j jobs.Job) error {
 	var p conversation.RecomputeArgs
 	if err := j.Decode(&p); err != nil {
@@ -113,7 +113,7 @@ func (a *App) recompute(ctx context.Context, j jobs.Job) error {
 	if err != nil || !more {
 		return err
 	}
-	return a.Store.RequestRecompute(ctx, p.ConversationID)
+	return a.Store.RequestFollowUp(ctx, p.ConversationID, j.Key)
 }
 
 // Recompute runs the opinion math for a conversation now.

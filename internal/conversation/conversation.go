@@ -267,6 +267,17 @@ func RecomputeJob(convID int64, now time.Time) jobs.New {
 		Payload: RecomputeArgs{ConversationID: convID}, RunAt: now.Add(RecomputeDelay), MaxAttempts: 5}
 }
 
+// FollowUpJob is the run asked for by a recompute that saw votes arrive
+// while it ran. The running job still holds its own key, which would drop
+// an enqueue under the same key, so the follow-up takes the other of two.
+func FollowUpJob(convID int64, runningKey string, now time.Time) jobs.New {
+	n := RecomputeJob(convID, now)
+	if runningKey == n.Key {
+		n.Key += ":again"
+	}
+	return n
+}
+
 // ExportParticipant is a participant as open data shows them: by number,
 // with the ID they had in the data they were imported from.
 type ExportParticipant struct {

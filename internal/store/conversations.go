@@ -464,9 +464,13 @@ func (s *Store) VotesSince(ctx context.Context, convID int64, t time.Time) (bool
 	return n > 0, err
 }
 
-// RequestRecompute queues the math for a conversation.
-func (s *Store) RequestRecompute(ctx context.Context, convID int64) error {
-	return s.tx(ctx, func(tx *sql.Tx) error { return enqueueRecompute(ctx, tx, convID, s.clock()) })
+// RequestFollowUp queues another run of the math for a conversation, from
+// within the running job whose key is runningKey.
+func (s *Store) RequestFollowUp(ctx context.Context, convID int64, runningKey string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		now := s.clock()
+		return enqueueJob(ctx, tx, conversation.FollowUpJob(convID, runningKey, now), now)
+	})
 }
 
 // SaveConversationResult keeps the latest result of the math.

@@ -7,6 +7,7 @@ import (
 
 	"parley/internal/apperr"
 	"parley/internal/conversation"
+	"parley/internal/jobs"
 	"parley/internal/store"
 	"parley/internal/store/storetest"
 )
@@ -162,6 +163,49 @@ func TestImportConversationIsAllOrNothing(t *testing.T) {
 		people, _ := s.ConversationParticipants(ctx, saved.ID)
 		if len(people) != 1 || people[0].ExternalID != "import:7" {
 			t.Errorf("participants %+v", people)
+		}
+	})
+}
+
+// TestRecomputeFollowUpIsNotDroppedWhileRunning checks that a recompute
+// job, while it runs and holds its key, can still queue the run that votes
+// cast meanwhile need.
+func TestRecomputeFollowUpIsNotDroppedWhileRunning(t *testing.T) {
+	storetest.EachWithClock(t, func(t *testing.T, s *store.Store, clock *storetest.Clock) {
+		o := mustOrg(t, s, "north")
+		c, _ := s.CreateConversation(ctx, conversation.Conversation{OrgID: o.ID, TitleEN: "T", QuestionEN: "Q", Status: conversation.Open, Anonymous: true},
+			[]string{"One"}, 0)
+		st, _ := s.Statements(ctx, c.ID, conversation.Approved)
+		vote := func(who string) {
+			if _, err := s.Vote(ctx, c.ID, conversation.Participant{CookieHash: who}, st[0].ID, conversation.Agree, conversation.ChannelWeb); err != nil {
+				t.Fatal(err)
+			}
+		}
+		vote("a")
+		clock.Advance(time.Minute)
+		running, err := s.Claim(ctx, "worker", 10, time.Minute)
+		if err != nil || len(running) != 1 {
+			t.Fatalf("claim: %d %v", len(running), err)
+		}
+		vote("b") // its enqueue is dropped: the running job holds the key
+		ready := func() int {
+			js, _ := s.JobsByKind(ctx, conversation.RecomputeKind, 10)
+			n := 0
+			for _, j := range js {
+				if j.State == jobs.Ready {
+					n++
+				}
+			}
+			return n
+		}
+		if n := ready(); n != 0 {
+			t.Fatalf("%d ready recompute jobs while one runs", n)
+		}
+		if err := s.RequestFollowUp(ctx, c.ID, running[0].Key); err != nil {
+			t.Fatal(err)
+		}
+		if n := ready(); n != 1 {
+			t.Errorf("%d ready recompute jobs after the follow-up, want 1", n)
 		}
 	})
 }
