@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -128,6 +129,7 @@ func wire(cfg *config.Config, log *slog.Logger, st *store.Store) (*App, error) {
 		PageCacheTTL:  cfg.PageCache,
 		WakeJobs:      runner.Wake,
 		Feeds:         feedTools{},
+		DocumentDir:   filepath.Join(cfg.DataDir, "documents"),
 	})
 	if err != nil {
 		return nil, err

@@ -20,7 +20,7 @@ type layer struct {
 }
 
 var (
-	domain  = []string{"internal/apperr", "internal/account", "internal/org", "internal/outbox", "internal/jobs", "internal/conversation", "internal/listening"}
+	domain  = []string{"internal/apperr", "internal/account", "internal/org", "internal/outbox", "internal/jobs", "internal/conversation", "internal/listening", "internal/consultation"}
 	pureStd = []string{"database/sql", "net/http", "os"}
 )
 
@@ -40,7 +40,9 @@ func rules() map[string]layer {
 
 		// Listening validates rules with the query language and highlights
 		// matched terms for the pages.
-		"internal/listening": {may: append([]string{"internal/query", "internal/textsim"}, domain...), forbidStd: pureStd},
+		"internal/listening":    {may: append([]string{"internal/query", "internal/textsim"}, domain...), forbidStd: pureStd},
+		"internal/consultation": {may: append([]string{"internal/textsim"}, domain...), forbidStd: pureStd},
+		"internal/markdown":     {forbidStd: pureStd},
 
 		"internal/store":           {may: domain},
 		"internal/store/storetest": {may: append([]string{"internal/store"}, domain...)},
@@ -49,7 +51,7 @@ func rules() map[string]layer {
 		"internal/sso":             {may: []string{"internal/apperr"}},
 		"internal/sso/ssotest":     {},
 
-		"internal/web":           {may: append([]string{"internal/i18n", "internal/sso", "internal/polis"}, domain...)},
+		"internal/web":           {may: append([]string{"internal/i18n", "internal/sso", "internal/polis", "internal/markdown"}, domain...)},
 		"internal/web/htmlcheck": {},
 		"internal/api":           {may: append([]string{"internal/polis"}, domain...)},
 

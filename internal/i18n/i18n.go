@@ -35,18 +35,34 @@ func Load() (*Catalogue, error) {
 	b.RegisterUnmarshalFunc("json", json.Unmarshal)
 	c := &Catalogue{localizers: map[string]*goi18n.Localizer{}, ids: map[string]map[string]bool{}}
 	for _, lang := range Langs {
-		path := "locales/" + lang + ".json"
-		data, err := fs.ReadFile(locales, path)
+		// A language's messages are in LANG.json and in AREA.LANG.json, so
+		// each capability keeps its words in its own pair of files.
+		paths, err := fs.Glob(locales, "locales/*"+lang+".json")
 		if err != nil {
 			return nil, err
 		}
-		mf, err := b.ParseMessageFileBytes(data, path)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
 		c.ids[lang] = map[string]bool{}
-		for _, m := range mf.Messages {
-			c.ids[lang][m.ID] = true
+		for _, path := range paths {
+			base := strings.TrimPrefix(path, "locales/")
+			if base != lang+".json" && !strings.HasSuffix(base, "."+lang+".json") {
+				continue
+			}
+			data, err := fs.ReadFile(locales, path)
+			if err != nil {
+				return nil, err
+			}
+			// go-i18n takes the language from the file name's last part
+			// before the extension, so AREA.LANG.json parses as LANG.
+			mf, err := b.ParseMessageFileBytes(data, path)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", path, err)
+			}
+			for _, m := range mf.Messages {
+				if c.ids[lang][m.ID] {
+					return nil, fmt.Errorf("%s: message %s is defined twice", path, m.ID)
+				}
+				c.ids[lang][m.ID] = true
+			}
 		}
 		c.localizers[lang] = goi18n.NewLocalizer(b, lang)
 	}

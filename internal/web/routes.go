@@ -69,6 +69,9 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /conversations/{id}/export/{file}", s.h(s.conversationExport))
 	mux.Handle("GET /feeds/organisations/{slug}/conversations.atom", s.h(s.cached(s.conversationsFeed)))
 
+	// Consultations: read, respond on any device, see the outcome.
+	s.consultationRoutes(mux)
+
 	// Signing in and out.
 	mux.Handle("GET /sign-in", s.h(s.signInForm))
 	mux.Handle("POST /sign-in", s.h(s.signInSubmit))
@@ -104,6 +107,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.staff(mux, "POST", "/staff/{org}/conversations/{id}/statements", account.PermEdit, s.conversationSeeds)
 	s.staff(mux, "POST", "/staff/{org}/conversations/{id}/statements/{statement}", account.PermModerate, s.moderateStatement)
 	s.staff(mux, "POST", "/staff/{org}/conversations/{id}/report", account.PermEdit, s.conversationPublishReport)
+	s.staffConsultationRoutes(mux)
 	s.staff(mux, "GET", "/staff/{org}/listening", account.PermStaffArea, s.listeningInbox)
 	s.staff(mux, "GET", "/staff/{org}/listening/mentions/{id}", account.PermStaffArea, s.listeningMention)
 	s.staff(mux, "POST", "/staff/{org}/listening/mentions/{id}", account.PermModerate, s.triageMention)

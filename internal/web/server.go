@@ -50,6 +50,7 @@ type Store interface {
 	PublishEvent(ctx context.Context, ev outbox.Event, actorID int64) (int64, error)
 	ConversationStore
 	ListeningStore
+	ConsultationStore
 }
 
 // ListeningStore is what the listening pages need of the database.
@@ -125,6 +126,9 @@ type Options struct {
 	// Feeds discovers feeds and reads and writes OPML for the listening
 	// pages; nil: adding a feed takes its URL as given, and OPML is off.
 	Feeds FeedTools
+	// DocumentDir is where consultation documents and scanned responses
+	// are kept (app sets it to DATA_DIR/documents).
+	DocumentDir string
 	// WakeJobs is called after a request enqueues email, so it goes at once.
 	WakeJobs func()
 }
