@@ -14,9 +14,11 @@ import (
 	"time"
 
 	"parley/internal/account"
+	"parley/internal/consultation"
 	"parley/internal/conversation"
 	"parley/internal/listening"
 	"parley/internal/org"
+	"parley/internal/outbox"
 )
 
 // Store is what the API reads. The app wires in *store.Store.
@@ -41,6 +43,23 @@ type Store interface {
 	VoteBatch(ctx context.Context, convID int64, votes []conversation.BallotEntry, channel string) error
 	VoteMatrix(ctx context.Context, convID int64) ([]conversation.VoteRecord, error)
 	ConversationResult(ctx context.Context, convID int64) ([]byte, time.Time, error)
+
+	// Consultations: the methods of web.ConsultationStore the API uses.
+	CreateConsultation(ctx context.Context, c consultation.Consultation, actorID int64) (consultation.Consultation, error)
+	UpdateConsultation(ctx context.Context, c consultation.Consultation, actorID int64) error
+	Consultation(ctx context.Context, id int64) (consultation.Consultation, error)
+	Consultations(ctx context.Context, orgID int64, all bool) ([]consultation.Consultation, error)
+	SetConsultationStatus(ctx context.Context, id int64, to consultation.Status, actorID int64) error
+	PublishOutcome(ctx context.Context, id int64, r consultation.Result, ev outbox.Event, actorID int64) error
+	ConsultationResponseCounts(ctx context.Context, orgID int64) (map[int64]int, error)
+	Questions(ctx context.Context, consultationID int64) ([]consultation.Question, error)
+	AddQuestion(ctx context.Context, q consultation.Question, actorID int64) (consultation.Question, error)
+	Documents(ctx context.Context, consultationID int64) ([]consultation.Document, error)
+	KeyInResponse(ctx context.Context, r consultation.Response, actorID int64) (consultation.Response, error)
+	ImportResponses(ctx context.Context, consultationID int64, rs []consultation.Response, actorID int64) (int, error)
+	Responses(ctx context.Context, consultationID int64, f consultation.ResponseFilter) ([]consultation.Response, error)
+	Themes(ctx context.Context, consultationID int64) ([]consultation.Theme, error)
+	ResponseThemes(ctx context.Context, consultationID int64) (map[int64][]int64, error)
 
 	CreateFeed(ctx context.Context, f listening.Feed, actorID int64) (listening.Feed, error)
 	Feeds(ctx context.Context, orgID int64) ([]listening.Feed, error)

@@ -190,6 +190,9 @@ func (a *API) document() document {
 	for k, v := range listeningPaths() {
 		paths[k] = v
 	}
+	for k, v := range consultationPaths() {
+		paths[k] = v
+	}
 	doc := document{
 		OpenAPI: "3.1.0",
 		Info: info{
@@ -272,6 +275,9 @@ func (a *API) document() document {
 		doc.Components.Schemas[k] = v
 	}
 	for k, v := range listeningSchemas() {
+		doc.Components.Schemas[k] = v
+	}
+	for k, v := range consultationSchemas() {
 		doc.Components.Schemas[k] = v
 	}
 	return doc

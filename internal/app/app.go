@@ -19,6 +19,7 @@ import (
 
 	"parley/internal/api"
 	"parley/internal/config"
+	"parley/internal/consultation"
 	"parley/internal/conversation"
 	"parley/internal/feed"
 	"parley/internal/i18n"
@@ -97,6 +98,9 @@ func wire(cfg *config.Config, log *slog.Logger, st *store.Store) (*App, error) {
 	runner.Handle(listening.DigestKind, a.sendDigests)
 	runner.Handle(listening.WebhookKind, a.deliverWebhook)
 	runner.Every(listening.DigestKind, digestEvery)
+	runner.Handle(consultation.ScheduleKind, a.scheduleConsultations)
+	runner.Handle(consultation.OutcomeKind, a.consultationOutcome)
+	runner.Every(consultation.ScheduleKind, time.Minute)
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

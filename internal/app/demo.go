@@ -70,6 +70,9 @@ func (a *App) SeedDemo(ctx context.Context) (bool, error) {
 	if err := a.seedConversations(ctx); err != nil {
 		return false, errors.Join(errors.New("demo conversations"), err)
 	}
+	if err := a.seedConsultations(ctx); err != nil {
+		return false, errors.Join(errors.New("demo consultations"), err)
+	}
 	if err := a.seedListening(ctx); err != nil {
 		return false, errors.Join(errors.New("demo listening"), err)
 	}

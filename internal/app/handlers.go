@@ -8,6 +8,7 @@ import (
 
 	"parley/internal/account"
 	"parley/internal/apperr"
+	"parley/internal/consultation"
 	"parley/internal/conversation"
 	"parley/internal/jobs"
 	"parley/internal/org"
@@ -26,7 +27,8 @@ func (a *App) fanOut(ctx context.Context, j jobs.Job) error {
 	if err := j.Decode(&p); err != nil {
 		return jobs.Permanent(err)
 	}
-	var target *org.Organisation // looked up once, for the first follower
+	var target *org.Organisation            // looked up once, for the first follower
+	var followed *consultation.Consultation // likewise, for a consultation's followers
 	_, err := a.Store.FanOut(ctx, p.EventID, func(ev outbox.Event, sub account.Subscription, u account.User) outbox.Message {
 		printer := a.Catalogue.Printer(u.Lang)
 		if target == nil && ev.TargetKind == "org" {
@@ -36,9 +38,19 @@ func (a *App) fanOut(ctx context.Context, j jobs.Job) error {
 			}
 			target = &o
 		}
+		if followed == nil && ev.TargetKind == "consultation" {
+			c, err := a.Store.Consultation(ctx, ev.TargetID)
+			if err != nil {
+				c = consultation.Consultation{TitleEN: ev.TargetKind}
+			}
+			followed = &c
+		}
 		name := ev.TargetKind
-		if target != nil {
+		switch {
+		case target != nil:
 			name = target.Name(u.Lang)
+		case followed != nil:
+			name = followed.Title(u.Lang)
 		}
 		link := a.Config.BaseURL + "/unsubscribe/" + sub.Token
 		body := ev.Body + "\n\n"

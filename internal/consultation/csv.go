@@ -72,6 +72,7 @@ func ParseCSV(r io.Reader, qs []Question, now time.Time) ([]Response, error) {
 	if err != nil {
 		return nil, &ImportError{Rows: []RowError{csvError(err)}}
 	}
+	header = append([]string(nil), header...) // ReuseRecord: the next Read overwrites it
 	cols, herrs := columns(header, qs)
 	if len(herrs) > 0 {
 		return nil, &ImportError{Rows: herrs}
@@ -85,7 +86,6 @@ func ParseCSV(r io.Reader, qs []Question, now time.Time) ([]Response, error) {
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
 			errs = append(errs, csvError(err))
 			var pe *csv.ParseError
@@ -94,6 +94,7 @@ func ParseCSV(r io.Reader, qs []Question, now time.Time) ([]Response, error) {
 			}
 			break // a quoting error leaves the reader lost: stop here
 		}
+		line, _ := cr.FieldPos(0)
 		if len(out)+len(errs) >= MaxImportRows {
 			errs = append(errs, RowError{Line: line, Message: "error.import.too_many_rows"})
 			break
@@ -197,7 +198,8 @@ func parseRow(line int, rec, header []string, cols []column, qs []Question, now 
 		switch c.name {
 		case "channel":
 			resp.Channel = strings.ReplaceAll(strings.ToLower(v), " ", "_")
-			if resp.Channel == ChannelWeb {
+			if resp.Channel == ChannelWeb || resp.Channel == "" {
+				// Normalise would read an empty channel as the web.
 				bad(header[i], "error.import.channel_web", v)
 			}
 		case "received":
@@ -277,7 +279,8 @@ func columnFor(field string, qs []Question) string {
 
 func parseDate(v string) (time.Time, bool) {
 	for _, layout := range []string{"2006-01-02", time.RFC3339, "02/01/2006"} {
-		if t, err := time.Parse(layout, v); err == nil {
+		// Years before 1990 are typing mistakes, not old letters.
+		if t, err := time.Parse(layout, v); err == nil && t.Year() >= 1990 {
 			return t.UTC(), true
 		}
 	}

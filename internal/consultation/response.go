@@ -75,6 +75,7 @@ type Response struct {
 	Consent        Consent
 	HearBack       bool   // wants an email when the outcome is published
 	UserID         int64  // the signed-in citizen, 0 otherwise
+	Lang           string // the language they responded in ("en" or "cy"), for emails
 	Reference      string // a link or reference given with it (a social post's link, a letter's number)
 	ScanID         int64  // the scanned original (a Document with Scan set), 0 if none
 	ReceivedAt     time.Time

@@ -146,6 +146,9 @@ func (s *Server) limitBody(next http.Handler) http.Handler {
 			if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/conversations/import") {
 				limit = max(limit, maxImportBytes) // uploads of Polis exports
 			}
+			if r.Method == http.MethodPost {
+				limit = max(limit, uploadLimit(r.URL.Path)) // consultation documents, scans and CSV imports
+			}
 			r.Body = http.MaxBytesReader(w, r.Body, limit)
 		}
 		next.ServeHTTP(w, r)

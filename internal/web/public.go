@@ -78,6 +78,7 @@ type OrgPage struct {
 	Following     bool
 	IsStaff       bool
 	Conversations []ConversationItem
+	Consultations []PublicConsultation
 }
 
 func (s *Server) orgPage(w http.ResponseWriter, r *http.Request) error {
@@ -96,6 +97,9 @@ func (s *Server) orgPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	for _, c := range list {
 		page.Conversations = append(page.Conversations, conversationItem(c, page.Lang))
+	}
+	if page.Consultations, err = s.orgConsultations(r, o); err != nil {
+		return err
 	}
 	if p := page.User; p != nil {
 		if page.Following, err = s.Store.IsSubscribed(r.Context(), p.User.ID, "org", o.ID); err != nil {

@@ -146,6 +146,8 @@ type Server struct {
 	// staffRoutes is filled in as staff routes are registered.
 	staffRoutes  []staffRoute
 	resultsCache resultsCache
+	// analysisCache keeps consultations' campaigns and candidate themes.
+	analysisCache analysisCache
 }
 
 // New builds the server; it fails when a template does not parse.

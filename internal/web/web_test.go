@@ -298,9 +298,10 @@ func TestCrossOriginPostsAreRefused(t *testing.T) {
 
 func TestEveryStaffRouteAgainstEveryRole(t *testing.T) {
 	var srv *web.Server
-	s := newSite(t, store.SQLite, func(o *web.Options) { o.SignInBurst = 100; o.Feeds = fakeFeeds{} })
+	docs := t.TempDir()
+	s := newSite(t, store.SQLite, func(o *web.Options) { o.SignInBurst = 100; o.Feeds = fakeFeeds{}; o.DocumentDir = docs })
 	cat, _ := i18n.Load()
-	srv, err := web.New(web.Options{Store: s.store, Sessions: s.store.Sessions(), Catalogue: cat, Brand: "neutral", SessionTTL: time.Hour, MaxBodyBytes: 1 << 20})
+	srv, err := web.New(web.Options{Store: s.store, Sessions: s.store.Sessions(), Catalogue: cat, Brand: "neutral", SessionTTL: time.Hour, MaxBodyBytes: 1 << 20, DocumentDir: docs})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -352,6 +353,9 @@ func TestEveryStaffRouteAgainstEveryRole(t *testing.T) {
 	// Listening: a feed, a rule and a mention; deleting routes are given
 	// new ones to delete after each success.
 	lf, rule, mention := listeningFixture(t, s.store, s.org.ID)
+	// Consultations: a draft (questions change only in drafts) and a
+	// closed one with a response, two themes, a document and a scan.
+	cf := newRouteConsultations(t, s.store, s.org.ID, docs)
 	posts := 0
 	for _, rt := range routes {
 		for _, name := range []string{"admin", "editor", "moderator", "analyst", "citizen", "admin-elsewhere", "anonymous"} {
@@ -364,7 +368,12 @@ func TestEveryStaffRouteAgainstEveryRole(t *testing.T) {
 			case strings.HasPrefix(rt.Pattern, "/staff/{org}/listening/rules/"):
 				id = rule.ID
 			}
-			path := strings.NewReplacer("{org}", s.org.Slug, "{user}", itoa(target.ID), "{id}", itoa(id), "{statement}", itoa(pending.ID)).Replace(rt.Pattern)
+			consulting := strings.HasPrefix(rt.Pattern, "/staff/{org}/consultations/{id}")
+			if consulting {
+				id = cf.id(rt.Pattern)
+			}
+			path := strings.NewReplacer("{org}", s.org.Slug, "{user}", itoa(target.ID), "{id}", itoa(id), "{statement}", itoa(pending.ID),
+				"{question}", itoa(cf.question), "{doc}", itoa(cf.doc(rt.Pattern)), "{response}", itoa(cf.response), "{theme}", itoa(cf.theme)).Replace(rt.Pattern)
 			status := "open"
 			if strings.HasPrefix(rt.Pattern, "/staff/{org}/listening/") {
 				status = "relevant"
@@ -378,7 +387,11 @@ func TestEveryStaffRouteAgainstEveryRole(t *testing.T) {
 				code, _, _ = s.post(clients[name], path, url.Values{"role": {"analyst"}, "email": {"new@x.example"}, "subject": {"News"}, "body": {"Some news"},
 					"title_en": {"Roads"}, "question_en": {"Which first?"}, "moderation": {"post"}, "statements": {"Fix the A1"},
 					"status": {status}, "decision": {"approved"}, "response": {"Thank you."},
-					"url": {"https://news.example/feed/" + strconv.Itoa(posts)}, "name": {"Roads"}, "query": {"road OR roads"}, "alert": {"none"}}, "")
+					"url": {"https://news.example/feed/" + strconv.Itoa(posts)}, "name": {"Roads"}, "query": {"road OR roads"}, "alert": {"none"},
+					"summary_en": {"Roads"}, "kind": {"text"}, "text_en": {"Which roads?"}, "direction": {"up"}, "from": {itoa(cf.other)}, "q": {"potholes"}}, "")
+			}
+			if code == http.StatusSeeOther && rt.Method == "POST" && consulting {
+				cf.restore(t, rt.Pattern)
 			}
 			if code == http.StatusSeeOther && rt.Method == "POST" {
 				switch rt.Pattern {
@@ -400,6 +413,10 @@ func TestEveryStaffRouteAgainstEveryRole(t *testing.T) {
 				want = []int{http.StatusBadRequest} // let through, but a form is not an upload
 			case account.Role(name).Grants(rt.Perm) && rt.Method == "POST" && rt.Pattern == "/staff/{org}/listening/feeds/import":
 				want = []int{http.StatusUnprocessableEntity} // let through, but a form is not an upload
+			case account.Role(name).Grants(rt.Perm) && rt.Method == "POST" && consultationUploads[rt.Pattern]:
+				want = []int{http.StatusUnprocessableEntity} // let through, but a form is not an upload
+			case account.Role(name).Grants(rt.Perm) && rt.Method == "POST" && rt.Pattern == "/staff/{org}/consultations/{id}/outcome":
+				want = []int{http.StatusUnprocessableEntity} // let through; the body has no outcome in it
 			case account.Role(name).Grants(rt.Perm):
 				want = []int{http.StatusOK, http.StatusSeeOther}
 			default:
