@@ -64,8 +64,54 @@ type Result struct {
 	Campaigns int     `json:"campaigns"`
 	InCamps   int     `json:"responses_in_campaigns"`
 	Themes    int     `json:"candidate_themes"`
-	PeakRSSMB float64 `json:"peak_rss_mb"`
-	Load      string  `json:"loadavg"`
+	// Baseline: the same responses stored one transaction each (as keying
+	// them in one by one does), timed on the first BaselineN and given as
+	// responses per second beside the batch import's.
+	BaselineN     int     `json:"baseline_n,omitempty"`
+	BaselinePerS  float64 `json:"baseline_per_s,omitempty"`
+	ImportPerS    float64 `json:"import_per_s"`
+	ImportSpeedup float64 `json:"import_speedup,omitempty"`
+	PeakRSSMB     float64 `json:"peak_rss_mb"`
+	Load          string  `json:"loadavg"`
+}
+
+// oneByOne stores responses one transaction each into a consultation of
+// their own, as staff keying them in one by one would.
+func oneByOne(ctx context.Context, st *store.Store, orgID int64, from []consultation.Question, rs []consultation.Response, res *Result) error {
+	c, err := st.CreateConsultation(ctx, consultation.Consultation{OrgID: orgID, TitleEN: "Baseline", SummaryEN: "One by one"}, 0)
+	if err != nil {
+		return err
+	}
+	for _, q := range []consultation.Question{
+		{ConsultationID: c.ID, Kind: consultation.FreeText, TextEN: "Your views", Required: true},
+		{ConsultationID: c.ID, Kind: consultation.Single, TextEN: "Which option?", Options: []consultation.Option{{EN: "A"}, {EN: "B"}, {EN: "C"}}},
+		{ConsultationID: c.ID, Kind: consultation.Scale, TextEN: "How far do you agree?", Options: consultation.DefaultScale},
+	} {
+		if _, err := st.AddQuestion(ctx, q, 0); err != nil {
+			return err
+		}
+	}
+	if err := st.SetConsultationStatus(ctx, c.ID, consultation.Open, 0); err != nil {
+		return err
+	}
+	qs, err := st.Questions(ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	for _, r := range rs {
+		r.ConsultationID = c.ID
+		// The answers name the first consultation's questions; point
+		// them at this one's, which are asked in the same order.
+		r.Answers = remap(r.Answers, from, qs)
+		if _, err := st.KeyInResponse(ctx, r, 0); err != nil {
+			return err
+		}
+	}
+	d := time.Since(start)
+	res.BaselineN = len(rs)
+	res.BaselinePerS = float64(len(rs)) / d.Seconds()
+	return nil
 }
 
 func run(args []string, out io.Writer) error {
@@ -73,6 +119,7 @@ func run(args []string, out io.Writer) error {
 	answers := fs.String("answers", "", "id,text CSV of answers (from bench/textsim -csv)")
 	dbURL := fs.String("database-url", "", "PostgreSQL URL (a fresh schema is made per run); empty: SQLite in a temporary directory")
 	runs := fs.Int("runs", 1, "runs, each into a fresh database")
+	baseline := fs.Int("baseline", 2000, "responses to store one transaction each, as a baseline (0 skips it)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -85,7 +132,7 @@ func run(args []string, out io.Writer) error {
 	}
 	file := importFile(texts)
 	for range *runs {
-		r, err := once(file, *dbURL)
+		r, err := once(file, *dbURL, *baseline)
 		if err != nil {
 			return err
 		}
@@ -136,7 +183,7 @@ func importFile(texts []string) []byte {
 	return buf.Bytes()
 }
 
-func once(file []byte, baseURL string) (Result, error) {
+func once(file []byte, baseURL string, baseline int) (Result, error) {
 	ctx := context.Background()
 	res := Result{Database: "sqlite"}
 	opts := store.Options{}
@@ -195,6 +242,13 @@ func once(file []byte, baseURL string) (Result, error) {
 		return res, err
 	}
 	t1 := time.Now()
+	parsed := t1.Sub(t0)
+	if baseline > 0 {
+		if err := oneByOne(ctx, st, o.ID, qs, rs[:min(baseline, len(rs))], &res); err != nil {
+			return res, err
+		}
+		t1 = time.Now()
+	}
 	n, err := st.ImportResponses(ctx, c.ID, rs, 0)
 	if err != nil {
 		return res, err
@@ -216,9 +270,13 @@ func once(file []byte, baseURL string) (Result, error) {
 		return res, fmt.Errorf("imported %d, loaded %d, counted %d", n, len(all), fig.Responses)
 	}
 	res.Responses = n
-	res.ParseS, res.ImportS, res.LoadS = secs(t1.Sub(t0)), secs(t2.Sub(t1)), secs(t3.Sub(t2))
+	res.ParseS, res.ImportS, res.LoadS = secs(parsed), secs(t2.Sub(t1)), secs(t3.Sub(t2))
 	res.FiguresS, res.CampaignS, res.ThemesS = secs(t4.Sub(t3)), secs(t5.Sub(t4)), secs(t6.Sub(t5))
-	res.TotalS = secs(t6.Sub(t0))
+	res.TotalS = secs(parsed + t6.Sub(t1))
+	res.ImportPerS = float64(n) / t2.Sub(t1).Seconds()
+	if res.BaselinePerS > 0 {
+		res.ImportSpeedup = res.ImportPerS / res.BaselinePerS
+	}
 	res.Campaigns, res.Themes = len(camps), len(themes)
 	for _, k := range camps {
 		res.InCamps += k.Size
@@ -272,4 +330,18 @@ func loadAvg() string {
 		return ""
 	}
 	return string(b[:14])
+}
+
+// remap points answers to the questions at the same positions in to.
+func remap(as []consultation.Answer, from, to []consultation.Question) []consultation.Answer {
+	out := make([]consultation.Answer, len(as))
+	for i, a := range as {
+		for j, q := range from {
+			if q.ID == a.QuestionID {
+				a.QuestionID = to[j].ID
+			}
+		}
+		out[i] = a
+	}
+	return out
 }

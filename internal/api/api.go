@@ -68,6 +68,7 @@ type Store interface {
 	Mention(ctx context.Context, id int64) (listening.Mention, error)
 	Mentions(ctx context.Context, orgID int64, f listening.MentionFilter) ([]listening.Mention, error)
 	TriageMention(ctx context.Context, id int64, t listening.Triage, actorID int64) error
+	AttachMention(ctx context.Context, mentionID, consultationID int64, actorID int64) (consultation.Response, error)
 	CreateWebhook(ctx context.Context, w listening.Webhook, actorID int64) (listening.Webhook, error)
 	Webhook(ctx context.Context, id int64) (listening.Webhook, error)
 	Webhooks(ctx context.Context, orgID int64) ([]listening.Webhook, error)

@@ -75,6 +75,16 @@ func listeningPaths() map[string]pathItem {
 			Security:    bearerAuth,
 			Responses:   withErrors("200", response{Description: "The mention as it now is.", Content: jsonContent(ref("Mention"))}, "400", "403", "404", "422"),
 		}},
+		"/api/v1/listening/mentions/{id}/attach": {"post": {
+			OperationID: "attachMention", Summary: "Add a mention to a consultation as a response", Tags: tags,
+			Parameters:  []parameter{{Name: "id", In: "path", Required: true, Description: "The mention's ID.", Schema: &schema{Type: jsonType{"integer"}}}},
+			RequestBody: body(ref("MentionAttach")),
+			Description: "Makes the mention a submitted, unpublished response from the social channel to an open or closed consultation of its organisation: " +
+				"named as its author, with its link as the reference, its title and text answering the consultation's first free-text question. " +
+				"A consultation without one is a 422; a mention already attached is a 409. Needs the editor or admin role.",
+			Security:  bearerAuth,
+			Responses: withErrors("201", response{Description: "The response made.", Content: jsonContent(ref("Response"))}, "400", "403", "404", "409", "422"),
+		}},
 	}
 }
 
@@ -84,6 +94,9 @@ func listeningSchemas() map[string]*schema {
 	integer := &schema{Type: jsonType{"integer"}}
 	alert := &schema{Type: jsonType{"string"}, Enum: []string{"none", "immediate", "digest"}, Description: "How the rule's author hears of new mentions."}
 	return map[string]*schema{
+		"MentionAttach": object([]string{"consultation_id"}, map[string]*schema{
+			"consultation_id": {Type: jsonType{"integer"}, Description: "An open or closed consultation of the mention's organisation."},
+		}),
 		"Feed": object([]string{"id", "organisation", "url", "title", "error_count", "parked", "next_check_at", "created_at"}, map[string]*schema{
 			"id": integer, "organisation": str("The organisation's slug."), "url": uri("The feed."), "title": str(""), "site_url": str("The site the feed is of."),
 			"error_count":   {Type: jsonType{"integer"}, Description: "Failed fetches in a row."},

@@ -51,6 +51,7 @@ func (a *API) register() {
 	a.private("POST /api/v1/listening/rules", a.ruleCreate)
 	a.private("GET /api/v1/listening/mentions", a.mentionList)
 	a.private("PATCH /api/v1/listening/mentions/{id}", a.mentionPatch)
+	a.private("POST /api/v1/listening/mentions/{id}/attach", a.mentionAttachPost)
 	a.private("GET /api/v1/listening/webhooks", a.webhookList)
 	a.private("POST /api/v1/listening/webhooks", a.webhookCreate)
 	a.private("DELETE /api/v1/listening/webhooks/{id}", a.webhookDelete)

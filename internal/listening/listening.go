@@ -168,7 +168,12 @@ type Mention struct {
 	// ConversationID links the mention to the organisation's conversation
 	// it speaks to (0: none), bringing the outside voice into it.
 	ConversationID int64
-	CreatedAt      time.Time
+	// ConsultationResponseID is the response the mention became when
+	// attached to a consultation (0: not attached); ConsultationID is that
+	// response's consultation, filled on reads for links.
+	ConsultationResponseID int64
+	ConsultationID         int64
+	CreatedAt              time.Time
 	// DuplicateOf, on a mention about to be saved, names an earlier
 	// mention with near-identical text: the rules are added to that one
 	// instead of a new mention being made.

@@ -380,18 +380,19 @@ func (s *Store) DeleteRule(ctx context.Context, id int64, actorID int64) error {
 }
 
 const mentionColumns = `m.id, m.org_id, m.feed_id, COALESCE(f.title, ''), m.link, m.title, m.excerpt, m.author, m.published_at, m.status,
-	m.assignee_id, m.note, m.answer_url, m.conversation_id, m.created_at`
+	m.assignee_id, m.note, m.answer_url, m.conversation_id, m.consultation_response_id, cr.consultation_id, m.created_at`
 
-const mentionFrom = ` FROM listening_mentions m LEFT JOIN listening_feeds f ON f.id = m.feed_id`
+const mentionFrom = ` FROM listening_mentions m LEFT JOIN listening_feeds f ON f.id = m.feed_id
+	LEFT JOIN consultation_responses cr ON cr.id = m.consultation_response_id`
 
 func scanMention(row interface{ Scan(...any) error }) (listening.Mention, error) {
 	var m listening.Mention
-	var feed, assignee, conv sql.NullInt64
+	var feed, assignee, conv, resp, cons sql.NullInt64
 	var published sql.NullTime
 	err := row.Scan(&m.ID, &m.OrgID, &feed, &m.FeedTitle, &m.Link, &m.Title, &m.Excerpt, &m.Author, &published, &m.Status,
-		&assignee, &m.Note, &m.AnswerURL, &conv, &m.CreatedAt)
+		&assignee, &m.Note, &m.AnswerURL, &conv, &resp, &cons, &m.CreatedAt)
 	m.FeedID, m.AssigneeID, m.Published, m.CreatedAt = feed.Int64, assignee.Int64, timeOf(published), m.CreatedAt.UTC()
-	m.ConversationID = conv.Int64
+	m.ConversationID, m.ConsultationResponseID, m.ConsultationID = conv.Int64, resp.Int64, cons.Int64
 	return m, err
 }
 

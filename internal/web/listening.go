@@ -171,6 +171,7 @@ type MentionPage struct {
 	Note          string
 	AnswerURL     string
 	StatusValue   string
+	Attach        MentionAttach // adding it to a consultation as a response
 }
 
 func (s *Server) orgMention(r *http.Request, o org.Organisation) (listening.Mention, error) {
@@ -217,7 +218,7 @@ func (s *Server) mentionPage(r *http.Request, o org.Organisation, p *account.Pri
 			page.Linked = &item
 		}
 	}
-	return page, nil
+	return page, s.mentionAttach(r, o, p, m, &page)
 }
 
 func (s *Server) statusOptions(page *MentionPage) {

@@ -111,6 +111,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.staff(mux, "GET", "/staff/{org}/listening", account.PermStaffArea, s.listeningInbox)
 	s.staff(mux, "GET", "/staff/{org}/listening/mentions/{id}", account.PermStaffArea, s.listeningMention)
 	s.staff(mux, "POST", "/staff/{org}/listening/mentions/{id}", account.PermModerate, s.triageMention)
+	s.staff(mux, "POST", "/staff/{org}/listening/mentions/{id}/attach", account.PermEdit, s.attachMention)
 	s.staff(mux, "GET", "/staff/{org}/listening/feeds", account.PermStaffArea, s.listeningFeeds)
 	s.staff(mux, "POST", "/staff/{org}/listening/feeds", account.PermEdit, s.addFeed)
 	s.staff(mux, "POST", "/staff/{org}/listening/feeds/import", account.PermEdit, s.importFeeds)

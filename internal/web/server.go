@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"parley/internal/account"
+	"parley/internal/consultation"
 	"parley/internal/conversation"
 	"parley/internal/i18n"
 	"parley/internal/listening"
@@ -68,6 +69,7 @@ type ListeningStore interface {
 	Mentions(ctx context.Context, orgID int64, f listening.MentionFilter) ([]listening.Mention, error)
 	RecentMentions(ctx context.Context, orgID int64, limit int) ([]listening.Mention, error)
 	TriageMention(ctx context.Context, id int64, t listening.Triage, actorID int64) error
+	AttachMention(ctx context.Context, mentionID, consultationID int64, actorID int64) (consultation.Response, error)
 	MentionsPerDay(ctx context.Context, orgID int64, since time.Time) ([]listening.DayCount, error)
 }
 

@@ -413,6 +413,8 @@ func TestEveryStaffRouteAgainstEveryRole(t *testing.T) {
 				want = []int{http.StatusBadRequest} // let through, but a form is not an upload
 			case account.Role(name).Grants(rt.Perm) && rt.Method == "POST" && rt.Pattern == "/staff/{org}/listening/feeds/import":
 				want = []int{http.StatusUnprocessableEntity} // let through, but a form is not an upload
+			case account.Role(name).Grants(rt.Perm) && rt.Method == "POST" && rt.Pattern == "/staff/{org}/listening/mentions/{id}/attach":
+				want = []int{http.StatusUnprocessableEntity} // let through; the body names no consultation
 			case account.Role(name).Grants(rt.Perm) && rt.Method == "POST" && consultationUploads[rt.Pattern]:
 				want = []int{http.StatusUnprocessableEntity} // let through, but a form is not an upload
 			case account.Role(name).Grants(rt.Perm) && rt.Method == "POST" && rt.Pattern == "/staff/{org}/consultations/{id}/outcome":
