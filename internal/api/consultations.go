@@ -156,51 +156,16 @@ func (a *API) documentOut(consultationID int64, d consultation.Document) documen
 			strconv.FormatInt(consultationID, 10) + "/documents/" + strconv.FormatInt(d.ID, 10)}}
 }
 
-// consultationFor loads the consultation in the path and checks the
-// caller may see it (drafts: the organisation's staff only) and, when perm
-// is set, act on it.
+// consultationFor loads the consultation in the path; see engagementFor.
 func (a *API) consultationFor(r *http.Request, c caller, perm account.Permission) (consultation.Consultation, string, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return consultation.Consultation{}, "", apperr.New(apperr.NotFound, "error.consultation.not_found")
-	}
-	k, err := a.st.Consultation(r.Context(), id)
-	if err != nil {
-		return k, "", err
-	}
-	if !k.Public() && !c.principal.Can(k.OrgID, account.PermStaffArea) {
-		return k, "", apperr.New(apperr.NotFound, "error.consultation.not_found")
-	}
-	if perm != "" {
-		if err := c.principal.Authorize(k.OrgID, perm); err != nil {
-			return k, "", err
-		}
-	}
-	o, err := a.st.OrgByID(r.Context(), k.OrgID)
-	return k, o.Slug, err
+	return engagementFor(a, r, c, perm, "error.consultation.not_found", a.st.Consultation,
+		func(k consultation.Consultation) (int64, bool) { return k.OrgID, k.Public() })
 }
 
 func (a *API) consultationList(w http.ResponseWriter, r *http.Request, c caller) error {
-	slug := r.URL.Query().Get("organisation")
-	if slug == "" {
-		return badParam("organisation", "Give the organisation's slug as ?organisation=.")
-	}
-	o, err := a.st.OrgBySlug(r.Context(), slug)
-	if apperr.Is(err, apperr.NotFound) {
-		return badParam("organisation", "There is no organisation with that slug.")
-	}
+	o, pg, after, err := a.listOf(r)
 	if err != nil {
 		return err
-	}
-	pg, err := parsePage(r.URL.Query())
-	if err != nil {
-		return err
-	}
-	after := int64(-1)
-	if pg.after != "" {
-		if after, err = strconv.ParseInt(pg.after, 10, 64); err != nil {
-			return badParam("cursor", "error.cursor.format")
-		}
 	}
 	all, err := a.st.Consultations(r.Context(), o.ID, c.principal.Can(o.ID, account.PermStaffArea))
 	if err != nil {
