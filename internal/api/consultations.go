@@ -273,16 +273,8 @@ func (a *API) consultationCreate(w http.ResponseWriter, r *http.Request, c calle
 	if err := readJSON(r, &in); err != nil {
 		return err
 	}
-	o, err := a.st.OrgBySlug(r.Context(), in.Organisation)
-	if apperr.Is(err, apperr.NotFound) {
-		var f apperr.Fields
-		f.Add("organisation", "There is no organisation with that slug.")
-		return f.Err()
-	}
+	o, err := a.editing(r, c, in.Organisation)
 	if err != nil {
-		return err
-	}
-	if err := c.principal.Authorize(o.ID, account.PermEdit); err != nil {
 		return err
 	}
 	k := consultation.Consultation{OrgID: o.ID, TitleEN: in.Title.EN, TitleCY: in.Title.CY, SummaryEN: in.Summary.EN,

@@ -142,16 +142,8 @@ func (a *API) conversationCreate(w http.ResponseWriter, r *http.Request, c calle
 	if err := readJSON(r, &in); err != nil {
 		return err
 	}
-	o, err := a.st.OrgBySlug(r.Context(), in.Organisation)
-	if apperr.Is(err, apperr.NotFound) {
-		var f apperr.Fields
-		f.Add("organisation", "There is no organisation with that slug.")
-		return f.Err()
-	}
+	o, err := a.editing(r, c, in.Organisation)
 	if err != nil {
-		return err
-	}
-	if err := c.principal.Authorize(o.ID, account.PermEdit); err != nil {
 		return err
 	}
 	conv := conversation.Conversation{OrgID: o.ID, TitleEN: in.Title.EN, TitleCY: in.Title.CY, QuestionEN: in.Question.EN,
@@ -440,4 +432,19 @@ func (a *API) listOf(r *http.Request) (org.Organisation, page, int64, error) {
 		}
 	}
 	return o, pg, after, nil
+}
+
+// editing loads the organisation a create request names in its body and
+// checks that the caller may create engagements in it.
+func (a *API) editing(r *http.Request, c caller, slug string) (org.Organisation, error) {
+	o, err := a.st.OrgBySlug(r.Context(), slug)
+	if apperr.Is(err, apperr.NotFound) {
+		var f apperr.Fields
+		f.Add("organisation", "There is no organisation with that slug.")
+		return o, f.Err()
+	}
+	if err != nil {
+		return o, err
+	}
+	return o, c.principal.Authorize(o.ID, account.PermEdit)
 }
