@@ -13,6 +13,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"parley/internal/app"
+	"parley/internal/consultation"
 	"parley/internal/conversation"
 	"parley/internal/listening"
 )
@@ -38,11 +39,19 @@ type violation struct {
 // axePage is one page to check: reached by path, or by submitting the
 // sign-in form (empty, or with an address).
 type axePage struct {
-	name   string
-	path   string // {org}, {mention} (a demo mention) and {msg} (the newest email's id) are filled in
+	name string
+	// path's placeholders are filled in: {org}, {mention} (a demo mention),
+	// {msg} (the newest email's id), and the consultations': {consultation}
+	// (open), {closedConsultation}, {outcomeConsultation},
+	// {draftConsultation} and {response} (one of the closed one's).
+	path   string
 	submit *string
-	status int
-	shot   bool // screenshot it (in English) when PARLEY_SCREENSHOTS=1
+	// respond starts a response to the open consultation first, by
+	// pressing its Respond button (once a response is under way the button
+	// carries on with it), so the journey's pages can be reached by GET.
+	respond bool
+	status  int
+	shot    bool // screenshot it (in English) when PARLEY_SCREENSHOTS=1
 }
 
 // TestAxe runs axe-core on every page, in English and Welsh, in both brands.
@@ -57,6 +66,7 @@ func TestAxe(t *testing.T) {
 	empty, citizen := "", "alex.citizen@example.org"
 	admin, org := demoStaff(t, "admin")
 	analyst, _ := demoStaff(t, "analyst")
+	deptAdmin := "admin@" + app.DemoOrgs[0].Slug + ".example"
 	phases := []struct {
 		who   string // "" for a visitor who is not signed in
 		pages []axePage
@@ -78,6 +88,19 @@ func TestAxe(t *testing.T) {
 			{name: "conversation-polis", path: "/conversations/{polis}", status: 200},
 			{name: "conversation-polis-map", path: "/conversations/{polis}/map", status: 200, shot: true},
 			{name: "conversation-report", path: "/conversations/{report}/report", status: 200, shot: true},
+			{name: "consultation-open", path: "/consultations/{consultation}", status: 200, shot: true},
+			{name: "consultation-closed", path: "/consultations/{closedConsultation}", status: 200, shot: true},
+			{name: "consultation-outcome", path: "/consultations/{outcomeConsultation}", status: 200, shot: true},
+			{name: "consultation-responses", path: "/consultations/{closedConsultation}/responses", status: 200, shot: true},
+			{name: "consultation-responses-open", path: "/consultations/{consultation}/responses", status: 200},
+			{name: "organisation-department", path: "/organisations/" + app.DemoOrgs[0].Slug, status: 200},
+			{name: "respond-about", path: "/consultations/{consultation}/respond/about", respond: true, status: 200, shot: true},
+			{name: "respond-question-scale", path: "/consultations/{consultation}/respond/questions/1", respond: true, status: 200, shot: true},
+			{name: "respond-question-multiple", path: "/consultations/{consultation}/respond/questions/3", respond: true, status: 200},
+			{name: "respond-question-text", path: "/consultations/{consultation}/respond/questions/4", respond: true, status: 200, shot: true},
+			{name: "respond-check", path: "/consultations/{consultation}/respond/check", respond: true, status: 200, shot: true},
+			{name: "respond-save", path: "/consultations/{consultation}/respond/save", respond: true, status: 200},
+			{name: "respond-closed", path: "/consultations/{closedConsultation}/respond/about", status: 200},
 		}},
 		{admin, []axePage{
 			{name: "staff", path: "/staff", status: 200},
@@ -94,6 +117,23 @@ func TestAxe(t *testing.T) {
 			{name: "listening-mention", path: "/staff/{org}/listening/mentions/{mention}", status: 200, shot: true},
 			{name: "listening-feeds", path: "/staff/{org}/listening/feeds", status: 200, shot: true},
 			{name: "listening-rules", path: "/staff/{org}/listening/rules", status: 200},
+			{name: "staff-consultations", path: "/staff/{org}/consultations", status: 200, shot: true},
+			{name: "consultation-new", path: "/staff/{org}/consultations/new", status: 200},
+			{name: "consultation-manage-draft", path: "/staff/{org}/consultations/{draftConsultation}", status: 200, shot: true},
+			{name: "consultation-manage-open", path: "/staff/{org}/consultations/{consultation}", status: 200, shot: true},
+			{name: "consultation-preview", path: "/staff/{org}/consultations/{draftConsultation}/preview", status: 200},
+			{name: "consultation-keyin", path: "/staff/{org}/consultations/{consultation}/responses/new", status: 200, shot: true},
+			{name: "consultation-import", path: "/staff/{org}/consultations/{consultation}/responses/import", status: 200},
+		}},
+		{deptAdmin, []axePage{
+			{name: "consultation-manage-closed", path: "/staff/{org}/consultations/{closedConsultation}", status: 200},
+			{name: "consultation-staff-responses", path: "/staff/{org}/consultations/{closedConsultation}/responses", status: 200, shot: true},
+			{name: "consultation-staff-responses-search", path: "/staff/{org}/consultations/{closedConsultation}/responses?q=parking", status: 200},
+			{name: "consultation-staff-response", path: "/staff/{org}/consultations/{closedConsultation}/responses/{response}", status: 200, shot: true},
+			{name: "consultation-analysis", path: "/staff/{org}/consultations/{closedConsultation}/analysis", status: 200, shot: true},
+			{name: "consultation-campaigns", path: "/staff/{org}/consultations/{closedConsultation}/analysis/campaigns", status: 200, shot: true},
+			{name: "consultation-themes", path: "/staff/{org}/consultations/{closedConsultation}/themes", status: 200, shot: true},
+			{name: "consultation-outcome-form", path: "/staff/{org}/consultations/{closedConsultation}/outcome", status: 200, shot: true},
 		}},
 		{analyst, []axePage{
 			{name: "forbidden", path: "/staff/{org}/people", status: 403},
@@ -106,18 +146,23 @@ func TestAxe(t *testing.T) {
 			needBrowser(t)
 			s := startSite(t, siteOptions{brand: brand})
 			s.conversations = demoConversations(t, s)
+			s.consultations = demoConsultations(t, s)
 			for _, ph := range phases {
-				ctx := tabFor(t, 2*time.Minute)
+				ctx := tabFor(t, 4*time.Minute)
 				call(t, ctx, page.SetBypassCSP, page.SetBypassCSPParams{Enabled: true})
+				phOrg := org
 				if ph.who != "" {
 					signIn(t, ctx, s, ph.who)
+					if ph.who == deptAdmin {
+						phOrg = app.DemoOrgs[0].Slug
+					}
 				}
 				for _, lang := range []string{"en", "cy"} {
 					for _, p := range ph.pages {
 						t.Run(lang+"/"+p.name, func(t *testing.T) {
 							pctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 							defer cancel()
-							checkPage(t, pctx, s, p, lang, org, src)
+							checkPage(t, pctx, s, p, lang, phOrg, src)
 							if shots != "" && lang == "en" && p.shot {
 								screenshot(t, pctx, filepath.Join(shots, brand+"-"+p.name+".png"))
 							}
@@ -144,8 +189,15 @@ func checkPage(t *testing.T, ctx context.Context, s *site, p axePage, lang, org 
 		}
 		status = r.Status
 	} else {
+		cs := s.consultations
 		path := strings.NewReplacer("{org}", org, "{conv}", fmt.Sprint(s.conversations.local),
-			"{polis}", fmt.Sprint(s.conversations.imported), "{report}", fmt.Sprint(s.conversations.reported)).Replace(p.path)
+			"{polis}", fmt.Sprint(s.conversations.imported), "{report}", fmt.Sprint(s.conversations.reported),
+			"{consultation}", fmt.Sprint(cs.open), "{closedConsultation}", fmt.Sprint(cs.closed),
+			"{outcomeConsultation}", fmt.Sprint(cs.outcome), "{draftConsultation}", fmt.Sprint(cs.draft),
+			"{response}", fmt.Sprint(cs.response)).Replace(p.path)
+		if p.respond {
+			startResponse(t, ctx, s, cs.open)
+		}
 		if strings.Contains(path, "{mention}") {
 			o, err := s.app.Store.OrgBySlug(ctx, org)
 			if err != nil {
@@ -184,7 +236,13 @@ func checkPage(t *testing.T, ctx context.Context, s *site, p axePage, lang, org 
 	if p.status == 422 && !strings.Contains(got.Title, ":") {
 		t.Errorf("%s: title %q has no error prefix", got.Path, got.Title)
 	}
+	axeCheck(t, ctx, got.Path, axeSrc)
+}
 
+// axeCheck runs axe-core on the page shown and checks it reflows, failing
+// with every violation.
+func axeCheck(t *testing.T, ctx context.Context, path string, axeSrc []byte) {
+	t.Helper()
 	if _, err := chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](string(axeSrc))); err != nil {
 		t.Fatalf("injecting axe-core: %v", err)
 	}
@@ -192,10 +250,10 @@ func checkPage(t *testing.T, ctx context.Context, s *site, p axePage, lang, org 
 	if err != nil {
 		t.Fatalf("running axe-core: %v", err)
 	}
-	checkReflow(t, ctx, got.Path)
+	checkReflow(t, ctx, path)
 	for _, v := range vs {
 		var b strings.Builder
-		fmt.Fprintf(&b, "%s: axe %s (%s): %s <%s>", got.Path, v.ID, v.Impact, v.Help, v.URL)
+		fmt.Fprintf(&b, "%s: axe %s (%s): %s <%s>", path, v.ID, v.Impact, v.Help, v.URL)
 		for _, n := range v.Nodes {
 			fmt.Fprintf(&b, "\n    %s  %s\n      %s", n.Target, n.HTML, strings.ReplaceAll(n.Summary, "\n", "\n      "))
 		}
@@ -303,5 +361,59 @@ func demoConversations(t *testing.T, s *site) conversationIDs {
 		t.Fatal(err)
 	}
 	ids.reported = c.ID
+	return ids
+}
+
+// startResponse starts (or carries on with) a response to the consultation
+// in the tab, by its Respond button.
+func startResponse(t *testing.T, ctx context.Context, s *site, id int64) {
+	t.Helper()
+	path := fmt.Sprintf("/consultations/%d", id)
+	do(t, ctx, "open the consultation", chromedp.Navigate(s.base+path))
+	do(t, ctx, "press Respond", chromedp.Click(`//main//form[@action=`+fmt.Sprintf("%q", path+"/respond")+`]//button`))
+	waitPath(t, ctx, path+"/respond/about")
+}
+
+// consultationIDs are the consultations the pages are checked on.
+type consultationIDs struct {
+	open, closed, outcome, draft int64
+	response                     int64 // a response to the closed one
+}
+
+// demoConsultations finds the demo's consultations and adds a draft.
+func demoConsultations(t *testing.T, s *site) consultationIDs {
+	t.Helper()
+	ctx := context.Background()
+	ids := consultationIDs{
+		open:    demoConsultation(t, s, app.DemoOrgs[1].Slug, "Library opening hours").ID,
+		closed:  demoConsultation(t, s, app.DemoOrgs[0].Slug, "Bus fares for young people").ID,
+		outcome: demoConsultation(t, s, app.DemoOrgs[1].Slug, "Riverside park improvements").ID,
+	}
+	council, err := s.app.Store.OrgBySlug(ctx, app.DemoOrgs[1].Slug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := s.app.Store.CreateConsultation(ctx, consultation.Consultation{OrgID: council.ID, TitleEN: "Street lighting at night",
+		TitleCY: "Goleuadau stryd yn y nos", SummaryEN: "Should we dim street lights after midnight?",
+		SummaryCY: "A ddylem bylu goleuadau stryd ar ôl hanner nos?", BodyEN: "We propose to dim street lights to half brightness from midnight to 5am.",
+		Layout: consultation.AllOnOne}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []consultation.Question{
+		{Kind: consultation.Scale, TextEN: "How far do you agree with dimming street lights after midnight?", Required: true, Options: consultation.DefaultScale},
+		{Kind: consultation.FreeText, TextEN: "Tell us why", MaxLength: 1000},
+	} {
+		q.ConsultationID = d.ID
+		if _, err := s.app.Store.AddQuestion(ctx, q, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ids.draft = d.ID
+	rs, err := s.app.Store.Responses(ctx, ids.closed, consultation.ResponseFilter{Limit: 1})
+	if err != nil || len(rs) == 0 {
+		t.Fatalf("no response to the closed consultation (%v)", err)
+	}
+	ids.response = rs[0].ID
 	return ids
 }

@@ -123,6 +123,8 @@ type site struct {
 	smtp *smtptest.Server // nil: emails go to the dev outbox
 	// conversations are the ones the accessibility checks visit.
 	conversations conversationIDs
+	// consultations are the ones the accessibility checks visit.
+	consultations consultationIDs
 }
 
 type siteOptions struct {

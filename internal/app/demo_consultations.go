@@ -76,8 +76,11 @@ var parkSaid = [][4]string{
 type demoConsultation struct {
 	c         consultation.Consultation
 	questions []consultation.Question
-	openings  []string // first sentences of free-text answers
-	reasons   []string // further sentences
+	// sentences are templates of what respondents write; each {slot} is
+	// filled from demoSlots. Fixed words between slots run to three at
+	// most, so two independent answers rarely share a four-word shingle
+	// and campaign detection sees them as the separate answers they are.
+	sentences []string
 	letter    string   // the campaign's form letter ("" for none)
 	additions []string // what some campaigners add
 }
@@ -161,10 +164,7 @@ func (a *App) seedDemoConsultation(ctx context.Context, orgID int64, d demoConsu
 						a.Text += " " + d.additions[rng.IntN(len(d.additions))]
 					}
 				} else if q.Required || rng.IntN(10) < 8 {
-					a.Text = d.openings[rng.IntN(len(d.openings))] + " " + d.reasons[rng.IntN(len(d.reasons))]
-					if rng.IntN(2) == 0 {
-						a.Text += " " + d.reasons[rng.IntN(len(d.reasons))]
-					}
+					a.Text = demoAnswer(rng, d.sentences, 2+rng.IntN(2))
 				}
 			case consultation.Multiple:
 				for j := range q.Options {
@@ -304,25 +304,15 @@ var faresConsultation = demoConsultation{
 			{EN: "A workplace parking levy", CY: "Ardoll parcio yn y gweithle"}, {EN: "General taxation", CY: "Trethiant cyffredinol"}, {EN: "Higher fares for others", CY: "Prisiau uwch i eraill"}, {EN: "It should not be paid for", CY: "Ni ddylid talu amdano"}}},
 		{Kind: consultation.FreeText, TextEN: "How would free travel change the way you or your family get about?", TextCY: "Sut y byddai teithio am ddim yn newid y ffordd rydych chi neu'ch teulu'n teithio?", Required: true, MaxLength: 5000},
 	},
-	openings: []string{
-		"My son takes two buses to college and the fares cost us over forty pounds a month.",
-		"I would stop asking my parents for lifts to my part-time job.",
-		"The buses in our village run only every two hours, so free fares would not help much.",
-		"Free fares would help young people get to apprenticeships in the city.",
-		"I drive to work and I do not want to pay a parking levy for this.",
-		"Cheaper travel would mean fewer cars outside the school gates every morning.",
-		"As a bus driver I worry about crowding at school times.",
-		"Young carers like me spend a lot on travel to hospital appointments.",
-	},
-	reasons: []string{
-		"Reliability matters more than price: buses are often late or cancelled.",
-		"Please make sure rural routes are not cut to pay for it.",
-		"The levy would push businesses out of town centres.",
-		"It would save families real money during the cost of living crisis.",
-		"Night buses are needed for people who work late shifts.",
-		"Young people should learn to use public transport early in life.",
-		"Students already get discounts, so the money should go elsewhere.",
-		"Safety at bus stops after dark needs attention too.",
+	sentences: []string{
+		"My {relative} {travels} to {place} {freq} and {cost}.",
+		"{opinion} free fares {effect} {group} in {place}.",
+		"Buses {problem} {time}, so {consequence}.",
+		"{opinion} the levy {effect} {group} {time}.",
+		"As {a_role} I {worry} about {issue}.",
+		"Please {ask} before {when}.",
+		"{freq} I {travels} to {place} and {problem2}.",
+		"I care more about {issue} {than} {issue2}.",
 	},
 	letter: "I am writing to oppose the workplace parking levy proposed in this consultation. Free travel for young people is a good aim, but it must not be paid for by taxing people who have no choice but to drive to work. Many of us work shifts when no buses run, and the levy would be passed on to staff by employers. I urge the Department to find another way to fund the scheme.",
 	additions: []string{
@@ -347,19 +337,64 @@ var parkConsultation = demoConsultation{
 			{EN: "Lighting on the paths", CY: "Goleuadau ar y llwybrau"}, {EN: "A bigger play area", CY: "Ardal chwarae fwy"}, {EN: "Toilets", CY: "Toiledau"}, {EN: "More bins", CY: "Mwy o finiau"}, {EN: "A café", CY: "Caffi"}}},
 		{Kind: consultation.FreeText, TextEN: "Anything else we should know?", TextCY: "Unrhyw beth arall y dylem ei wybod?", MaxLength: 3000},
 	},
-	openings: []string{
-		"The paths are pitch dark after four in winter and I no longer walk the dog there.",
-		"My children love the play area but it is always crowded at weekends.",
-		"Please keep the open grass by the river for picnics and games.",
-		"The bins overflow every summer weekend.",
-		"A small café would bring more people and make the park feel safer.",
-		"There are no toilets, so families with small children cannot stay long.",
+	sentences: []string{
+		"My {relative} {visits} the park {freq} and {park_problem}.",
+		"{opinion} {improvement} {effect} {group} {time}.",
+		"As {a_role} I {worry} about {park_issue}.",
+		"Please {park_ask} before {when}.",
+		"I care more about {park_issue} {than} {park_issue2}.",
+		"{freq} my family {visits} the {park_place} and {park_problem}.",
 	},
-	reasons: []string{
-		"Lighting would make the walk to the station safer too.",
-		"Equipment for disabled children is badly needed.",
-		"The river path floods every winter and needs raising.",
-		"Volunteers would help if the council organised it.",
-		"Please do not cut down any of the old trees.",
-	},
+}
+
+// demoSlots fill the {slot}s of the demo's answer templates.
+var demoSlots = map[string][]string{
+	"relative":     {"son", "daughter", "husband", "wife", "neighbour", "grandson", "granddaughter", "flatmate", "partner", "brother"},
+	"travels":      {"travels", "goes", "gets", "commutes", "has to get", "usually goes", "takes the bus"},
+	"place":        {"college", "the hospital", "work", "the city centre", "Northgate", "the retail park", "Riverside", "the station", "school", "the industrial estate"},
+	"freq":         {"every day", "twice a week", "most weekends", "every morning", "three times a week", "now and then", "each evening"},
+	"cost":         {"it costs us a fortune", "the fares add up", "we cannot afford it", "it takes over an hour", "the last bus is too early", "it is never on time"},
+	"opinion":      {"I think", "I am sure", "I doubt", "Honestly,", "I believe", "In my view", "I worry"},
+	"effect":       {"will help", "would hurt", "might help", "could harm", "would change life for", "does nothing for", "will matter to"},
+	"group":        {"students", "young carers", "apprentices", "shift workers", "families", "older people", "small businesses", "children"},
+	"problem":      {"are late", "get cancelled", "are overcrowded", "stop running", "skip our stop", "are filthy"},
+	"problem2":     {"the buses are full", "it is too expensive", "the timetable is useless", "I wait ages", "nobody checks tickets"},
+	"time":         {"at school time", "after 7pm", "on Sundays", "in winter", "at weekends", "every rush hour", "late at night"},
+	"consequence":  {"I drive instead", "my mum gives lifts", "I walk", "we pay for taxis", "I cycle", "I miss lectures"},
+	"a_role":       {"a parent", "a student", "a bus driver", "a shop owner", "a nurse", "a pensioner", "a teacher", "a carer", "a commuter"},
+	"worry":        {"worry", "care", "feel strongly", "have doubts", "am anxious", "think hard"},
+	"issue":        {"reliability", "safety at stops", "rural routes", "the cost of living", "night buses", "air quality", "parking"},
+	"issue2":       {"cheap tickets", "new buses", "town centre parking", "cycle lanes", "faster journeys", "student discounts"},
+	"than":         {"than about", "by far than about", "these days than about"},
+	"ask":          {"think again", "ask drivers", "talk to colleges", "consult employers", "fix the timetable", "look at rural routes", "listen to parents"},
+	"when":         {"anything changes", "you decide", "the summer", "next year", "the levy starts", "it is too late"},
+	"visits":       {"walks through", "uses", "visits", "runs round", "plays in", "cycles through"},
+	"park_ask":     {"think again", "ask families", "talk to the friends group", "plant new trees", "fix the lights", "consult dog walkers", "listen to children"},
+	"park_problem": {"the paths are dark", "the bins overflow", "there are no toilets", "the play area is crowded", "the river path floods", "the benches are broken"},
+	"improvement":  {"lighting", "a bigger play area", "toilets", "a café", "more bins", "new benches", "a raised path"},
+	"park_issue":   {"lighting", "the play area", "toilets", "litter", "flooding", "the old trees", "open grass", "dog fouling"},
+	"park_issue2":  {"a café", "new planting", "more parking", "events", "a fence", "sculptures"},
+	"park_place":   {"play area", "river path", "open grass", "rose garden", "car park", "skate park"},
+}
+
+// demoAnswer writes an answer of n sentences from the templates.
+func demoAnswer(rng *rand.Rand, templates []string, n int) string {
+	var b strings.Builder
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		t := templates[rng.IntN(len(templates))]
+		for {
+			open := strings.IndexByte(t, '{')
+			if open < 0 {
+				break
+			}
+			end := strings.IndexByte(t[open:], '}') + open
+			words := demoSlots[t[open+1:end]]
+			t = t[:open] + words[rng.IntN(len(words))] + t[end+1:]
+		}
+		b.WriteString(strings.ToUpper(t[:1]) + t[1:])
+	}
+	return b.String()
 }
