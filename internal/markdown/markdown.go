@@ -48,15 +48,18 @@ var govukClass = regexp.MustCompile(`^govuk-[a-z0-9_-]+( govuk-[a-z0-9_-]+)*$`)
 // classes maps the plain tags goldmark writes to their GOV.UK styles.
 var classes = []struct{ from, to []byte }{
 	{[]byte("<p>"), []byte(`<p class="govuk-body">`)},
-	{[]byte("<h1>"), []byte(`<h2 class="govuk-heading-l">`)},
-	{[]byte("</h1>"), []byte(`</h2>`)},
-	{[]byte("<h2>"), []byte(`<h2 class="govuk-heading-l">`)},
-	{[]byte("<h3>"), []byte(`<h3 class="govuk-heading-m">`)},
-	{[]byte("<h4>"), []byte(`<h4 class="govuk-heading-s">`)},
-	{[]byte("<h5>"), []byte(`<h4 class="govuk-heading-s">`)},
-	{[]byte("</h5>"), []byte(`</h4>`)},
+	// Deepest first, so a heading moved down is not moved again.
 	{[]byte("<h6>"), []byte(`<h4 class="govuk-heading-s">`)},
 	{[]byte("</h6>"), []byte(`</h4>`)},
+	{[]byte("<h5>"), []byte(`<h4 class="govuk-heading-s">`)},
+	{[]byte("</h5>"), []byte(`</h4>`)},
+	{[]byte("<h4>"), []byte(`<h4 class="govuk-heading-s">`)},
+	{[]byte("<h3>"), []byte(`<h4 class="govuk-heading-s">`)},
+	{[]byte("</h3>"), []byte(`</h4>`)},
+	{[]byte("<h2>"), []byte(`<h3 class="govuk-heading-m">`)},
+	{[]byte("</h2>"), []byte(`</h3>`)},
+	{[]byte("<h1>"), []byte(`<h3 class="govuk-heading-m">`)},
+	{[]byte("</h1>"), []byte(`</h3>`)},
 	{[]byte("<ul>"), []byte(`<ul class="govuk-list govuk-list--bullet">`)},
 	{[]byte("<ol>"), []byte(`<ol class="govuk-list govuk-list--number">`)},
 	{[]byte("<a href="), []byte(`<a class="govuk-link" href=`)},
@@ -72,8 +75,9 @@ var classes = []struct{ from, to []byte }{
 // book cannot stall a page.
 const MaxSource = 200000
 
-// Render returns src as sanitised HTML. Headings start at h2: the page's
-// title is its h1.
+// Render returns src as sanitised HTML. Headings start at h3: the text
+// always sits under the page's h1 and a section's h2 ("About this
+// consultation", "What we decided").
 func (r *Renderer) Render(src string) template.HTML {
 	if len(src) > MaxSource {
 		src = src[:MaxSource]

@@ -19,7 +19,7 @@ func TestRender(t *testing.T) {
 		want, never []string
 	}{
 		{"paragraph", "Hello *world*", []string{`<p class="govuk-body">Hello <em>world</em></p>`}, nil},
-		{"heading starts at h2", "# Big\n\n### Small", []string{`<h2 class="govuk-heading-l">Big</h2>`, `<h3 class="govuk-heading-m">Small</h3>`}, []string{"<h1"}},
+		{"heading starts at h3", "# Big\n\n## Also big\n\n### Small", []string{`<h3 class="govuk-heading-m">Big</h3>`, `<h3 class="govuk-heading-m">Also big</h3>`, `<h4 class="govuk-heading-s">Small</h4>`}, []string{"<h1", "<h2"}},
 		{"list", "- one\n- two", []string{`<ul class="govuk-list govuk-list--bullet">`, "<li>one</li>"}, nil},
 		{"link", "[site](https://example.org/a)", []string{`<a class="govuk-link" href="https://example.org/a" rel="noreferrer">site</a>`}, nil},
 		{"script dropped", "<script>alert(1)</script>\n\ntext", []string{"text"}, []string{"<script", "alert(1)</script>"}},

@@ -158,7 +158,7 @@ func staffConsultationJourney(t *testing.T, d store.Dialect) {
 	doc = htmlcheck.Parse(t, body)
 	if code != http.StatusOK || doc.Count(".govuk-notification-banner") != 1 || doc.Count("textarea[disabled]") != 1 ||
 		doc.Count("input[type=radio][disabled]") != 2+len(consultation.DefaultScale) || doc.Count("input[type=checkbox][disabled]") != 3 ||
-		doc.Count(".parley-markdown h2") != 1 {
+		doc.Count(".parley-markdown h3") != 1 {
 		t.Errorf("preview: %d\n%s", code, body)
 	}
 
