@@ -196,3 +196,19 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 
 // buffers are reused between renders: pages are a few kilobytes each.
 var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// welshMonths are the months in Welsh, for dates on Welsh pages.
+var welshMonths = [...]string{"Ionawr", "Chwefror", "Mawrth", "Ebrill", "Mai", "Mehefin",
+	"Gorffennaf", "Awst", "Medi", "Hydref", "Tachwedd", "Rhagfyr"}
+
+// Date formats a day in the page's language ("" for the zero time).
+func (b Base) Date(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	t = t.UTC()
+	if b.Lang == "cy" {
+		return strconv.Itoa(t.Day()) + " " + welshMonths[t.Month()-1] + " " + strconv.Itoa(t.Year())
+	}
+	return t.Format("2 January 2006")
+}
