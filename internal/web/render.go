@@ -27,12 +27,6 @@ type templates struct {
 }
 
 var funcs = template.FuncMap{
-	"date": func(t time.Time) string {
-		if t.IsZero() {
-			return ""
-		}
-		return t.UTC().Format("2 January 2006")
-	},
 	"datetime": func(t time.Time) string {
 		if t.IsZero() {
 			return ""
