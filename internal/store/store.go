@@ -78,7 +78,11 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		}
 		// synchronous(FULL) makes every acknowledged commit durable across a
 		// power cut, not just a crash of the process.
-		pragmas := "?_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=synchronous(FULL)&_time_format=sqlite"
+		// busy_timeout comes first: the pragmas run in order when a
+		// connection opens, and switching to WAL while another process
+		// holds a lock (several instances starting at once) must wait for
+		// it, not fail with SQLITE_BUSY at once.
+		pragmas := "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)&_time_format=sqlite"
 		read, err := sql.Open("sqlite", "file:"+o.SQLitePath+pragmas)
 		if err != nil {
 			return nil, fmt.Errorf("open sqlite: %w", err)
