@@ -2,14 +2,11 @@ package web
 
 import (
 	"html/template"
-	"mime"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	"parley/internal/consultation"
 	"parley/internal/markdown"
@@ -153,7 +150,7 @@ func (s *Server) consultationPage(md *markdown.Renderer) handler {
 				continue
 			}
 			page.Documents = append(page.Documents, PublicDocument{URL: consultationURL(c.ID) + "/documents/" + strconv.FormatInt(d.ID, 10),
-				Title: d.Title, Type: documentType(d), Size: docSize(d.Size)})
+				Title: d.Title, Type: documentType(d), Size: fileSize(d.Size)})
 		}
 		now := s.Now()
 		switch c.Status {
@@ -229,16 +226,6 @@ func documentType(d consultation.Document) string {
 	return ext
 }
 
-// docSize writes a file size the way GOV.UK attachment lists do.
-func docSize(n int64) string {
-	switch {
-	case n >= 1<<20:
-		return strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64) + " MB"
-	case n >= 1<<10:
-		return strconv.FormatInt((n+512)>>10, 10) + " KB"
-	}
-	return strconv.FormatInt(n, 10) + " B"
-}
 
 func (s *Server) consultationFollow(on bool) handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
@@ -283,48 +270,13 @@ func (s *Server) consultationDocument(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
-	if d.ConsultationID != c.ID || d.Scan || s.DocumentDir == "" || !filepath.IsLocal(d.Path) {
+	if d.ConsultationID != c.ID || d.Scan {
 		return errNotFound
 	}
-	f, err := os.Open(filepath.Join(s.DocumentDir, d.Path))
-	if os.IsNotExist(err) {
-		s.Log.Error("document file missing", "request_id", requestIDOf(r), "document", d.ID)
-		return errNotFound
-	}
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	ct := d.ContentType
-	if ct == "" {
-		ct = "application/octet-stream"
-	}
-	h := w.Header()
-	h.Set("Content-Type", ct)
-	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": downloadName(d.FileName, d.ID)}))
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Cache-Control", "public, max-age=300")
-	// ServeContent answers range and conditional requests, so a large
-	// document resumes after a dropped connection.
-	http.ServeContent(w, r, "", d.CreatedAt, f)
-	return nil
+	w.Header().Set("Cache-Control", "public, max-age=300")
+	return s.serveDocument(w, r, d)
 }
 
-// downloadName keeps a download's name to its base, without control
-// characters or quotes, so nothing can be smuggled into the header.
-func downloadName(name string, id int64) string {
-	name = filepath.Base(strings.ReplaceAll(name, "\\", "/"))
-	name = strings.TrimSpace(strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || r == '"' || r == '/' || r == '\\' {
-			return -1
-		}
-		return r
-	}, name))
-	if name == "" || name == "." || name == ".." {
-		return "document-" + strconv.FormatInt(id, 10)
-	}
-	return name
-}
 
 // PublishedResponsesPage lists responses published with consent.
 type PublishedResponsesPage struct {

@@ -203,7 +203,7 @@ func (s *Server) removeFile(rel string) {
 // serveDocument sends a stored document as a download.
 func (s *Server) serveDocument(w http.ResponseWriter, r *http.Request, d consultation.Document) error {
 	rel := filepath.FromSlash(d.Path)
-	if d.Path == "" || !filepath.IsLocal(rel) {
+	if d.Path == "" || s.DocumentDir == "" || !filepath.IsLocal(rel) {
 		return errNotFound
 	}
 	f, err := os.Open(filepath.Join(s.DocumentDir, rel))
@@ -218,8 +218,16 @@ func (s *Server) serveDocument(w http.ResponseWriter, r *http.Request, d consult
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", d.ContentType)
-	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": d.FileName}))
+	ct := d.ContentType
+	if ct == "" {
+		ct = "application/octet-stream"
+	}
+	h := w.Header()
+	h.Set("Content-Type", ct)
+	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": cleanUploadName(d.FileName)}))
+	h.Set("X-Content-Type-Options", "nosniff")
+	// ServeContent answers range and conditional requests, so a large
+	// document resumes after a dropped connection.
 	http.ServeContent(w, r, "", st.ModTime(), f)
 	return nil
 }

@@ -399,6 +399,7 @@ func fileExt(name string) string {
 	return ""
 }
 
+// fileSize writes a file size the way GOV.UK attachment lists do.
 func fileSize(n int64) string {
 	switch {
 	case n >= 1<<20:
