@@ -282,18 +282,8 @@ type mentionUpdate struct {
 }
 
 func (a *API) mentionPatch(w http.ResponseWriter, r *http.Request, c caller) error {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return apperr.New(apperr.NotFound, "error.not_found")
-	}
-	m, err := a.st.Mention(r.Context(), id)
+	m, slug, err := a.mentionFor(r, c, account.PermModerate)
 	if err != nil {
-		return err
-	}
-	if !c.principal.Can(m.OrgID, account.PermStaffArea) {
-		return apperr.New(apperr.NotFound, "error.not_found")
-	}
-	if err := c.principal.Authorize(m.OrgID, account.PermModerate); err != nil {
 		return err
 	}
 	var in mentionUpdate
@@ -302,17 +292,13 @@ func (a *API) mentionPatch(w http.ResponseWriter, r *http.Request, c caller) err
 	}
 	t := listening.Triage{Status: listening.Status(in.Status), AssigneeID: in.AssigneeID, Note: in.Note, AnswerURL: in.AnswerURL,
 		ConversationID: in.ConversationID}
-	if err := a.st.TriageMention(r.Context(), id, t, c.principal.User.ID); err != nil {
+	if err := a.st.TriageMention(r.Context(), m.ID, t, c.principal.User.ID); err != nil {
 		return err
 	}
-	if m, err = a.st.Mention(r.Context(), id); err != nil {
+	if m, err = a.st.Mention(r.Context(), m.ID); err != nil {
 		return err
 	}
-	o, err := a.st.OrgByID(r.Context(), m.OrgID)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, mentionOut(m, o.Slug))
+	return writeJSON(w, http.StatusOK, mentionOut(m, slug))
 }
 
 type webhookJSON struct {
@@ -391,4 +377,11 @@ func (a *API) webhookDelete(w http.ResponseWriter, r *http.Request, c caller) er
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+// mentionFor loads the mention in the path: mentions are never public, so
+// only the organisation's staff see one, and perm is needed to act on it.
+func (a *API) mentionFor(r *http.Request, c caller, perm account.Permission) (listening.Mention, string, error) {
+	return engagementFor(a, r, c, perm, "error.not_found", a.st.Mention,
+		func(m listening.Mention) (int64, bool) { return m.OrgID, false })
 }
