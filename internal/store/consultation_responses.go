@@ -501,11 +501,11 @@ func offline(r *consultation.Response, consultationID, actorID int64, now time.T
 	r.ReceivedAt, r.Lang = r.ReceivedAt.UTC(), cleanLang(r.Lang)
 }
 
-// checkOffline checks an offline response: its channel is not the site's
-// (unless webAllowed), and it fits the questions.
-func checkOffline(r consultation.Response, qs []consultation.Question, now time.Time, webAllowed bool) error {
+// checkOffline checks a keyed-in response: its channel is not the site's,
+// and it fits the questions.
+func checkOffline(r consultation.Response, qs []consultation.Question, now time.Time) error {
 	err := r.Validate(qs, now)
-	if r.Channel != consultation.ChannelWeb || webAllowed {
+	if r.Channel != consultation.ChannelWeb {
 		return err
 	}
 	var ae *apperr.Error
@@ -543,7 +543,7 @@ func (s *Store) KeyInResponse(ctx context.Context, r consultation.Response, acto
 		}
 		now := s.clock()
 		offline(&r, c.ID, actorID, now)
-		if err := checkOffline(r, qs, now, false); err != nil {
+		if err := checkOffline(r, qs, now); err != nil {
 			return err
 		}
 		if r.ScanID != 0 {
@@ -567,8 +567,7 @@ func (s *Store) KeyInResponse(ctx context.Context, r consultation.Response, acto
 // ImportResponses stores every response or none. A response that does not
 // fit the questions fails the whole import with an Invalid error wrapping a
 // *consultation.ImportError whose Line is the response's place in rs plus
-// one: its line in a file with a header row and no blank lines. Staff
-// import only responses from other channels; actor 0 may import web ones.
+// one: its line in a file with a header row and no blank lines.
 func (s *Store) ImportResponses(ctx context.Context, consultationID int64, rs []consultation.Response, actorID int64) (int, error) {
 	if len(rs) == 0 {
 		return 0, apperr.Wrap(apperr.Invalid, &consultation.ImportError{Rows: []consultation.RowError{{Line: 2, Message: "error.import.no_rows"}}}, "error.import.rows")
@@ -590,9 +589,10 @@ func (s *Store) ImportResponses(ctx context.Context, consultationID int64, rs []
 			offline(r, c.ID, actorID, now)
 			r.ScanID, r.UserID = 0, 0
 			r.Answers = nonEmpty(r.Answers)
-			// The system (actor 0: the demo, a migration from another
-			// platform) may bring online responses too; staff may not.
-			if err := checkOffline(*r, qs, now, actorID == 0); err != nil {
+			// Any channel: the staff CSV import and the API refuse the
+			// web's themselves, and the demo or a move from another
+			// platform brings online responses too.
+			if err := r.Validate(qs, now); err != nil {
 				bad = append(bad, rowErrors(i+2, err)...)
 				if len(bad) >= 500 {
 					break
