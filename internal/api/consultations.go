@@ -15,7 +15,6 @@ import (
 	"parley/internal/account"
 	"parley/internal/apperr"
 	"parley/internal/consultation"
-	"parley/internal/outbox"
 )
 
 // The consultation endpoints: staff author and run consultations, key in
@@ -471,28 +470,10 @@ func (a *API) consultationOutcome(w http.ResponseWriter, r *http.Request, c call
 	if err := f.Err(); err != nil {
 		return err
 	}
-	if err := a.st.PublishOutcome(r.Context(), k.ID, res, outcomeEvent(k, res), c.principal.User.ID); err != nil {
+	if err := a.st.PublishOutcome(r.Context(), k.ID, res, consultation.OutcomeEvent(k, res), c.principal.User.ID); err != nil {
 		return err
 	}
 	return a.rewrite(w, r, k.ID, slug)
-}
-
-// outcomeEvent tells the consultation's followers the outcome is out.
-func outcomeEvent(k consultation.Consultation, res consultation.Result) outbox.Event {
-	return outbox.Event{TargetKind: "consultation", TargetID: k.ID,
-		Subject: cutText("Outcome published: "+k.TitleEN, 150),
-		Body:    cutText("The outcome of the consultation \""+k.TitleEN+"\" is published.\n\n"+res.SummaryEN, 4000),
-		// The fan-out puts the site's address before it.
-		URL: "/consultations/" + strconv.FormatInt(k.ID, 10)}
-}
-
-// cutText shortens s to at most n characters, ending with an ellipsis
-// when cut.
-func cutText(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	return strings.TrimSpace(string([]rune(s)[:n-1])) + "…"
 }
 
 // checkSchedule refuses a schedule with no time to open at: the

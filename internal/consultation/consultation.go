@@ -6,11 +6,13 @@
 package consultation
 
 import (
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"parley/internal/apperr"
+	"parley/internal/outbox"
 )
 
 // Status is where a consultation is in its life.
@@ -266,4 +268,22 @@ var ScanTypes = map[string]string{
 	".png":  "image/png",
 	".jpg":  "image/jpeg",
 	".jpeg": "image/jpeg",
+}
+
+// OutcomeEvent is the notice to a consultation's followers that its
+// outcome is published; the fan-out adds each follower's footer and the
+// site's address before URL.
+func OutcomeEvent(c Consultation, r Result) outbox.Event {
+	return outbox.Event{TargetKind: "consultation", TargetID: c.ID,
+		Subject: clip("Outcome published: "+c.TitleEN, 150),
+		Body:    clip("The outcome of the consultation “"+c.TitleEN+"” has been published: what people said and what was decided.\n\n"+r.SummaryEN, 4000),
+		URL:     "/consultations/" + strconv.FormatInt(c.ID, 10)}
+}
+
+// clip shortens s to at most n runes, ending in "…" when cut.
+func clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return strings.TrimSpace(string([]rune(s)[:n-1])) + "…"
 }

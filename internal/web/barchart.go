@@ -1,5 +1,7 @@
 package web
 
+import "parley/internal/listening"
+
 // BarChart is a horizontal bar chart drawn on the server as SVG: a bar a
 // row, its label on the left and its figure after it. Pages show the same
 // figures in a table, and Desc says them in words, so the chart is never
@@ -60,7 +62,7 @@ func newBarChart(id, title, desc string, rows []chartRow) *BarChart {
 		if r.Count > 0 && w < 2 {
 			w = 2 // a small count still shows
 		}
-		c.Bars = append(c.Bars, ChartBar{Label: clip(r.Label, chartLabelChars), Value: r.Value,
+		c.Bars = append(c.Bars, ChartBar{Label: listening.Clip(r.Label, chartLabelChars), Value: r.Value,
 			LabelX: chartLabelWidth - 8, TextY: y + chartBarHeight/2,
 			X: chartLabelWidth, Y: y, W: w, H: chartBarHeight, ValueX: chartLabelWidth + w + 6})
 	}

@@ -226,7 +226,6 @@ func documentType(d consultation.Document) string {
 	return ext
 }
 
-
 func (s *Server) consultationFollow(on bool) handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		c, _, err := s.consultationFromPath(r)
@@ -276,7 +275,6 @@ func (s *Server) consultationDocument(w http.ResponseWriter, r *http.Request) er
 	w.Header().Set("Cache-Control", "public, max-age=300")
 	return s.serveDocument(w, r, d)
 }
-
 
 // PublishedResponsesPage lists responses published with consent.
 type PublishedResponsesPage struct {

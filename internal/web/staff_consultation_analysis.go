@@ -8,7 +8,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"parley/internal/account"
 	"parley/internal/apperr"
@@ -511,13 +510,4 @@ func (s *Server) themeChoices(ctx context.Context, consultationID int64, checked
 		out = append(out, ThemeChoice{ID: t.ID, Name: t.Name, Checked: checked[t.ID]})
 	}
 	return out, nil
-}
-
-// clip shortens text to n characters, for names made from other text.
-func clip(text string, n int) string {
-	if utf8.RuneCountInString(text) <= n {
-		return text
-	}
-	runes := []rune(text)
-	return strings.TrimSpace(string(runes[:n-1])) + "…"
 }

@@ -9,7 +9,6 @@ import (
 	"parley/internal/consultation"
 	"parley/internal/i18n"
 	"parley/internal/org"
-	"parley/internal/outbox"
 )
 
 // OutcomeFormPage is where staff write and publish the outcome: "We
@@ -142,12 +141,7 @@ func (s *Server) publishOutcome(w http.ResponseWriter, r *http.Request, o org.Or
 			res.Items = append(res.Items, y)
 		}
 	}
-	en := s.Catalogue.Printer("en")
-	ev := outbox.Event{TargetKind: "consultation", TargetID: c.ID,
-		Subject: clip(en.T("analysis.outcome.event_subject", "Title", c.TitleEN), 150),
-		Body:    clip(en.T("analysis.outcome.event_body", "Title", c.TitleEN)+"\n\n"+res.SummaryEN, 4000),
-		// The fan-out puts the site's address before it.
-		URL: page.PublicURL}
+	ev := consultation.OutcomeEvent(c, res)
 	err = s.Store.PublishOutcome(r.Context(), c.ID, res, ev, p.User.ID)
 	if formErrors(&page.Base, err, nil) {
 		page.SummaryEN, page.SummaryCY, page.DecisionEN, page.DecisionCY = res.SummaryEN, res.SummaryCY, res.DecisionEN, res.DecisionCY

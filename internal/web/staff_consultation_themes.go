@@ -9,6 +9,7 @@ import (
 	"parley/internal/account"
 	"parley/internal/apperr"
 	"parley/internal/consultation"
+	"parley/internal/listening"
 	"parley/internal/org"
 )
 
@@ -120,7 +121,7 @@ func (s *Server) themesView(r *http.Request, o org.Organisation, p *account.Prin
 		if 2*in >= len(k.Members) {
 			continue
 		}
-		v := CandidateView{Index: i, Label: k.Label, Size: len(k.Members), Name: clip(k.Label, consultation.MaxThemeName)}
+		v := CandidateView{Index: i, Label: k.Label, Size: len(k.Members), Name: listening.Clip(k.Label, consultation.MaxThemeName)}
 		for _, q := range k.Quotes[:min(len(k.Quotes), maxCandidateQuotes)] {
 			v.Quotes = append(v.Quotes, QuoteView{Text: q.Text, URL: staffResponsePath(o, c.ID, q.ResponseID)})
 		}
@@ -343,7 +344,7 @@ func (s *Server) splitParts(ctx context.Context, consultationID int64, t consult
 	placed := map[int64]bool{}
 	parts := make([]consultation.ThemePart, len(found))
 	for i, k := range found {
-		parts[i] = consultation.ThemePart{Name: clip(t.Name+" – "+k.Label, consultation.MaxThemeName), Members: k.Members}
+		parts[i] = consultation.ThemePart{Name: listening.Clip(t.Name+" – "+k.Label, consultation.MaxThemeName), Members: k.Members}
 		for _, m := range k.Members {
 			placed[m] = true
 		}
