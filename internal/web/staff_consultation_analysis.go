@@ -360,7 +360,7 @@ func (s *Server) campaignsView(r *http.Request, o org.Organisation, p *account.P
 		v := CampaignView{Key: k.TemplateID, Number: i + 1, Size: k.Size, Added: k.Added, Template: k.Template,
 			TemplateURL: staffResponsePath(o, c.ID, k.TemplateID),
 			AllURL:      base + "?all=" + strconv.FormatInt(k.TemplateID, 10) + "#campaign-" + strconv.FormatInt(k.TemplateID, 10),
-			Name:        page.T("analysis.campaigns.default_name", "Start", firstWords(k.Template, 8))}
+			Name:        page.T("analysis.campaigns.default_name", "Start", clipWords(k.Template, 8))}
 		members := k.Members
 		if show != k.TemplateID && len(members) > campaignMembersShown {
 			v.Hidden = len(members) - campaignMembersShown
@@ -372,15 +372,6 @@ func (s *Server) campaignsView(r *http.Request, o org.Organisation, p *account.P
 		page.Campaigns = append(page.Campaigns, v)
 	}
 	return page, nil
-}
-
-// firstWords shortens text to its first n words, for a default name.
-func firstWords(text string, n int) string {
-	words := strings.Fields(text)
-	if len(words) > n {
-		return strings.Join(words[:n], " ") + "…"
-	}
-	return strings.Join(words, " ")
 }
 
 // campaignTheme puts every member of a campaign in a theme, new or existing.
