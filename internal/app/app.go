@@ -101,6 +101,8 @@ func wire(cfg *config.Config, log *slog.Logger, st *store.Store) (*App, error) {
 	runner.Handle(consultation.ScheduleKind, a.scheduleConsultations)
 	runner.Handle(consultation.OutcomeKind, a.consultationOutcome)
 	runner.Every(consultation.ScheduleKind, time.Minute)
+	a.registerProposalJobs(runner)
+	a.registerBulkMail(runner, sender)
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

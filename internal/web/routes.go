@@ -72,6 +72,10 @@ func (s *Server) routes(mux *http.ServeMux) {
 	// Consultations: read, respond on any device, see the outcome.
 	s.consultationRoutes(mux)
 
+	// Ideas and petitions: propose, support, sign, comment.
+	s.proposalRoutes(mux)
+	s.signatureRoutes(mux)
+
 	// Signing in and out.
 	mux.Handle("GET /sign-in", s.h(s.signInForm))
 	mux.Handle("POST /sign-in", s.h(s.signInSubmit))
@@ -108,6 +112,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.staff(mux, "POST", "/staff/{org}/conversations/{id}/statements/{statement}", account.PermModerate, s.moderateStatement)
 	s.staff(mux, "POST", "/staff/{org}/conversations/{id}/report", account.PermEdit, s.conversationPublishReport)
 	s.staffConsultationRoutes(mux)
+	s.staffProposalRoutes(mux)
 	s.staff(mux, "GET", "/staff/{org}/listening", account.PermStaffArea, s.listeningInbox)
 	s.staff(mux, "GET", "/staff/{org}/listening/mentions/{id}", account.PermStaffArea, s.listeningMention)
 	s.staff(mux, "POST", "/staff/{org}/listening/mentions/{id}", account.PermModerate, s.triageMention)

@@ -52,6 +52,7 @@ type Store interface {
 	ConversationStore
 	ListeningStore
 	ConsultationStore
+	ProposalStore
 }
 
 // ListeningStore is what the listening pages need of the database.
