@@ -326,10 +326,11 @@ func ParseAreas(r io.Reader) ([]AreaRow, error) {
 		if err == io.EOF {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
-			return nil, apperr.New(apperr.Invalid, "%s", fmt.Sprintf("line %d: %v", line, err))
+			// csv.ParseError names its own line.
+			return nil, apperr.New(apperr.Invalid, "%s", err.Error())
 		}
+		line, _ := cr.FieldPos(0)
 		prefix := normalisePrefix(rec[0])
 		code, name := strings.TrimSpace(rec[1]), strings.TrimSpace(rec[2])
 		switch {

@@ -86,7 +86,10 @@ func NormaliseEmail(email string) string {
 	if !ok || local == "" || domain == "" || strings.Contains(domain, "@") {
 		return ""
 	}
-	domain = strings.TrimSuffix(domain, ".")
+	domain = strings.TrimRight(domain, ".")
+	if domain == "" {
+		return ""
+	}
 	if i := strings.IndexByte(local, '+'); i > 0 {
 		local = local[:i]
 	}
