@@ -52,6 +52,7 @@ type mentionJSON struct {
 	Note         string  `json:"note"`
 	AnswerURL    string  `json:"answer_url"`
 	Conversation int64   `json:"conversation_id,omitempty"`
+	Proposal     int64   `json:"proposal_id,omitempty"`
 	CreatedAt    string  `json:"created_at"`
 }
 
@@ -79,7 +80,7 @@ func mentionOut(m listening.Mention, slug string) mentionJSON {
 	}
 	return mentionJSON{ID: m.ID, Organisation: slug, FeedID: m.FeedID, Source: m.FeedTitle, RuleIDs: ids, Link: m.Link, Title: m.Title,
 		Excerpt: m.Excerpt, Author: m.Author, Published: optTime(m.Published, timestamp(m.Published)), Status: string(m.Status),
-		AssigneeID: m.AssigneeID, Note: m.Note, AnswerURL: m.AnswerURL, Conversation: m.ConversationID, CreatedAt: timestamp(m.CreatedAt)}
+		AssigneeID: m.AssigneeID, Note: m.Note, AnswerURL: m.AnswerURL, Conversation: m.ConversationID, Proposal: m.ProposalID, CreatedAt: timestamp(m.CreatedAt)}
 }
 
 // listeningOrg reads ?organisation= and checks the caller may see its
@@ -279,6 +280,7 @@ type mentionUpdate struct {
 	Note           string `json:"note"`
 	AnswerURL      string `json:"answer_url"`
 	ConversationID int64  `json:"conversation_id"`
+	ProposalID     int64  `json:"proposal_id"`
 }
 
 func (a *API) mentionPatch(w http.ResponseWriter, r *http.Request, c caller) error {
@@ -291,7 +293,7 @@ func (a *API) mentionPatch(w http.ResponseWriter, r *http.Request, c caller) err
 		return err
 	}
 	t := listening.Triage{Status: listening.Status(in.Status), AssigneeID: in.AssigneeID, Note: in.Note, AnswerURL: in.AnswerURL,
-		ConversationID: in.ConversationID}
+		ConversationID: in.ConversationID, ProposalID: in.ProposalID}
 	if err := a.st.TriageMention(r.Context(), m.ID, t, c.principal.User.ID); err != nil {
 		return err
 	}

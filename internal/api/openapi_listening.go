@@ -129,6 +129,7 @@ func listeningSchemas() map[string]*schema {
 			"assignee_id": {Type: jsonType{"integer"}, Description: "The staff member it is assigned to."},
 			"note":        str(""), "answer_url": str("The reply, once answered."), "created_at": dateTime("When it was found."),
 			"conversation_id": {Type: jsonType{"integer"}, Description: "The organisation's conversation it was brought into."},
+			"proposal_id":     {Type: jsonType{"integer"}, Description: "The organisation's idea or petition it speaks to."},
 		}),
 		"MentionList": object([]string{"items"}, map[string]*schema{
 			"items": {Type: jsonType{"array"}, Items: ref("Mention")}, "next_cursor": str("Pass as ?cursor= for the next page; absent on the last page."),
@@ -147,6 +148,7 @@ func listeningSchemas() map[string]*schema {
 			"note":            str("Up to 2,000 characters; no personal details of the author."),
 			"answer_url":      str("The reply's link; required when the status is answered."),
 			"conversation_id": {Type: jsonType{"integer"}, Description: "One of the organisation's conversations to bring it into; 0 or absent for none."},
+			"proposal_id":     {Type: jsonType{"integer"}, Description: "One of the organisation's ideas or petitions it speaks to; 0 or absent for none."},
 		}),
 	}
 }

@@ -168,6 +168,9 @@ type Mention struct {
 	// ConversationID links the mention to the organisation's conversation
 	// it speaks to (0: none), bringing the outside voice into it.
 	ConversationID int64
+	// ProposalID links the mention to the organisation's idea or petition
+	// it speaks to (0: none).
+	ProposalID int64
 	// ConsultationResponseID is the response the mention became when
 	// attached to a consultation (0: not attached); ConsultationID is that
 	// response's consultation, filled on reads for links.
@@ -187,6 +190,7 @@ type Triage struct {
 	Note           string
 	AnswerURL      string
 	ConversationID int64 // 0: none
+	ProposalID     int64 // 0: none
 }
 
 // Normalise trims the triage's text.

@@ -5,6 +5,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/net/html"
+
+	"parley/internal/query"
 )
 
 // PlainText turns a feed item's HTML (or text) into plain text of at most
@@ -47,3 +49,14 @@ func Clip(s string, max int) string {
 	r := []rune(s)[:max-1]
 	return strings.TrimSpace(string(r)) + "…"
 }
+
+// SearchText is what the inbox search looks in: the mention's title,
+// excerpt and author folded as rules fold them (lower case, no accents),
+// so that a search for "cafe" finds "Café" on both databases (SQLite's
+// LOWER knows only ASCII).
+func SearchText(m Mention) string {
+	return query.Fold(m.Title + " " + m.Excerpt + " " + m.Author)
+}
+
+// SearchWords folds a search typed into the inbox into the words to look for.
+func SearchWords(s string) []string { return strings.Fields(query.Fold(s)) }

@@ -398,16 +398,16 @@ func (c StatusChange) Validate() error {
 
 // StatusJob is the job kind that emails a proposal's supporters about a
 // status change; its payload is {"change_id": N}.
-const StatusJob = "proposal.status"
+const StatusJob = "proposal-status"
 
 // ThresholdJob is the job kind that tells an organisation's staff a
 // proposal crossed its response (or debate) threshold; payload
 // {"proposal_id": N, "threshold": "response"|"debate"}.
-const ThresholdJob = "proposal.threshold"
+const ThresholdJob = "proposal-threshold"
 
 // MergeJob is the job kind that tells a duplicate's supporters it was
 // merged; payload {"merge_id": N}.
-const MergeJob = "proposal.merge"
+const MergeJob = "proposal-merge"
 
 // Merge records a duplicate merged into its original.
 type Merge struct {

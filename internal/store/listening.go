@@ -276,11 +276,11 @@ func insertMention(ctx context.Context, tx *sql.Tx, m listening.Mention) (id int
 			return 0, false, err
 		}
 	}
+	m.Title, m.Excerpt, m.Author = listening.Clip(m.Title, listening.MaxTitle), listening.Clip(m.Excerpt, listening.MaxExcerpt), listening.Clip(m.Author, listening.MaxAuthor)
 	err = tx.QueryRowContext(ctx,
-		`INSERT INTO listening_mentions (org_id, feed_id, link, title, excerpt, author, published_at, status, created_at)
-		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING RETURNING id`,
-		m.OrgID, m.FeedID, m.Link, listening.Clip(m.Title, listening.MaxTitle), listening.Clip(m.Excerpt, listening.MaxExcerpt),
-		listening.Clip(m.Author, listening.MaxAuthor), nullTime(m.Published), m.Status, m.CreatedAt).Scan(&id)
+		`INSERT INTO listening_mentions (org_id, feed_id, link, title, excerpt, author, published_at, status, created_at, search_text)
+		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING RETURNING id`,
+		m.OrgID, m.FeedID, m.Link, m.Title, m.Excerpt, m.Author, nullTime(m.Published), m.Status, m.CreatedAt, listening.SearchText(m)).Scan(&id)
 	if err == nil {
 		return id, true, nil
 	}
@@ -380,19 +380,19 @@ func (s *Store) DeleteRule(ctx context.Context, id int64, actorID int64) error {
 }
 
 const mentionColumns = `m.id, m.org_id, m.feed_id, COALESCE(f.title, ''), m.link, m.title, m.excerpt, m.author, m.published_at, m.status,
-	m.assignee_id, m.note, m.answer_url, m.conversation_id, m.consultation_response_id, cr.consultation_id, m.created_at`
+	m.assignee_id, m.note, m.answer_url, m.conversation_id, m.proposal_id, m.consultation_response_id, cr.consultation_id, m.created_at`
 
 const mentionFrom = ` FROM listening_mentions m LEFT JOIN listening_feeds f ON f.id = m.feed_id
 	LEFT JOIN consultation_responses cr ON cr.id = m.consultation_response_id`
 
 func scanMention(row interface{ Scan(...any) error }) (listening.Mention, error) {
 	var m listening.Mention
-	var feed, assignee, conv, resp, cons sql.NullInt64
+	var feed, assignee, conv, prop, resp, cons sql.NullInt64
 	var published sql.NullTime
 	err := row.Scan(&m.ID, &m.OrgID, &feed, &m.FeedTitle, &m.Link, &m.Title, &m.Excerpt, &m.Author, &published, &m.Status,
-		&assignee, &m.Note, &m.AnswerURL, &conv, &resp, &cons, &m.CreatedAt)
+		&assignee, &m.Note, &m.AnswerURL, &conv, &prop, &resp, &cons, &m.CreatedAt)
 	m.FeedID, m.AssigneeID, m.Published, m.CreatedAt = feed.Int64, assignee.Int64, timeOf(published), m.CreatedAt.UTC()
-	m.ConversationID, m.ConsultationResponseID, m.ConsultationID = conv.Int64, resp.Int64, cons.Int64
+	m.ConversationID, m.ProposalID, m.ConsultationResponseID, m.ConsultationID = conv.Int64, prop.Int64, resp.Int64, cons.Int64
 	return m, err
 }
 
@@ -430,15 +430,16 @@ func (s *Store) Mentions(ctx context.Context, orgID int64, fl listening.MentionF
 	if fl.RuleID != 0 {
 		add(`EXISTS (SELECT 1 FROM listening_mention_rules mr WHERE mr.mention_id = m.id AND mr.rule_id = ?)`, fl.RuleID)
 	}
-	// Each word of the search must appear somewhere in the mention. A plain
-	// substring match keeps both databases alike; the inbox is one
-	// organisation's recent mentions, which retention keeps small.
-	for _, w := range strings.Fields(strings.ToLower(fl.Search)) {
+	// Each word of the search must appear somewhere in the mention (its
+	// folded text, or its feed's title). A plain substring match keeps
+	// both databases alike; the inbox is one organisation's recent
+	// mentions, which retention keeps small. Folded words hold only
+	// letters and digits, so nothing needs escaping for LIKE.
+	for _, w := range listening.SearchWords(fl.Search) {
 		if len(args) > 20 {
 			break
 		}
-		w = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(w)
-		add(`LOWER(m.title || ' ' || m.excerpt || ' ' || m.author || ' ' || COALESCE(f.title, '')) LIKE ? ESCAPE '\'`, "%"+w+"%")
+		add(`(m.search_text LIKE ? OR LOWER(COALESCE(f.title, '')) LIKE $`+strconv.Itoa(len(args)+1)+`)`, "%"+w+"%")
 	}
 	if fl.Before != 0 {
 		add(`m.id < ?`, fl.Before)
@@ -526,10 +527,16 @@ func (s *Store) TriageMention(ctx context.Context, id int64, t listening.Triage,
 				return err
 			}
 		}
+		if t.ProposalID != 0 {
+			if err := mustExist(ctx, tx, `SELECT 1 FROM proposals WHERE org_id = $1 AND id = $2`, orgID, t.ProposalID,
+				"proposal", "error.listening.proposal.unknown"); err != nil {
+				return err
+			}
+		}
 		if _, err := tx.ExecContext(ctx,
-			`UPDATE listening_mentions SET status = $1, assignee_id = $2, note = $3, answer_url = $4, conversation_id = $5 WHERE id = $6`,
+			`UPDATE listening_mentions SET status = $1, assignee_id = $2, note = $3, answer_url = $4, conversation_id = $5, proposal_id = $6 WHERE id = $7`,
 			t.Status, sql.NullInt64{Int64: t.AssigneeID, Valid: t.AssigneeID != 0}, t.Note, t.AnswerURL,
-			sql.NullInt64{Int64: t.ConversationID, Valid: t.ConversationID != 0}, id); err != nil {
+			sql.NullInt64{Int64: t.ConversationID, Valid: t.ConversationID != 0}, sql.NullInt64{Int64: t.ProposalID, Valid: t.ProposalID != 0}, id); err != nil {
 			return err
 		}
 		return audit(ctx, tx, account.AuditEntry{At: s.clock(), ActorID: actorID, OrgID: orgID, Action: "listening.mention.triage",

@@ -168,10 +168,14 @@ type MentionPage struct {
 	// be brought into; Linked is the one it is, if any.
 	Conversations []Option
 	Linked        *ConversationItem
-	Note          string
-	AnswerURL     string
-	StatusValue   string
-	Attach        MentionAttach // adding it to a consultation as a response
+	// Proposals are the organisation's published ideas and petitions the
+	// mention may be linked to; LinkedProposal is the one it is, if any.
+	Proposals      []Option
+	LinkedProposal *Option
+	Note           string
+	AnswerURL      string
+	StatusValue    string
+	Attach         MentionAttach // adding it to a consultation as a response
 }
 
 func (s *Server) orgMention(r *http.Request, o org.Organisation) (listening.Mention, error) {
@@ -218,6 +222,9 @@ func (s *Server) mentionPage(r *http.Request, o org.Organisation, p *account.Pri
 			page.Linked = &item
 		}
 	}
+	if err := s.mentionProposals(r, o, m, &page); err != nil {
+		return page, err
+	}
 	return page, s.mentionAttach(r, o, p, m, &page)
 }
 
@@ -247,7 +254,8 @@ func (s *Server) triageMention(w http.ResponseWriter, r *http.Request, o org.Org
 		return err
 	}
 	t := listening.Triage{Status: listening.Status(r.PostFormValue("status")), AssigneeID: idParam(r.PostFormValue("assignee")),
-		Note: r.PostFormValue("note"), AnswerURL: r.PostFormValue("answer_url"), ConversationID: idParam(r.PostFormValue("conversation"))}
+		Note: r.PostFormValue("note"), AnswerURL: r.PostFormValue("answer_url"), ConversationID: idParam(r.PostFormValue("conversation")),
+		ProposalID: idParam(r.PostFormValue("proposal"))}
 	err = s.Store.TriageMention(r.Context(), m.ID, t, p.User.ID)
 	if apperr.Is(err, apperr.Invalid) {
 		page, perr := s.mentionPage(r, o, p, m)
@@ -260,6 +268,9 @@ func (s *Server) triageMention(w http.ResponseWriter, r *http.Request, o org.Org
 		}
 		for i := range page.Conversations {
 			page.Conversations[i].Selected = page.Conversations[i].Value == r.PostFormValue("conversation")
+		}
+		for i := range page.Proposals {
+			page.Proposals[i].Selected = page.Proposals[i].Value == r.PostFormValue("proposal")
 		}
 		s.statusOptions(&page)
 		var ae *apperr.Error

@@ -3,12 +3,14 @@ package web
 import (
 	"errors"
 	"net/http"
+	"slices"
 
 	"parley/internal/account"
 	"parley/internal/apperr"
 	"parley/internal/consultation"
 	"parley/internal/listening"
 	"parley/internal/org"
+	"parley/internal/proposal"
 )
 
 // Bringing a mention into a consultation: on the mention's page, editors
@@ -92,5 +94,31 @@ func (s *Server) attachMention(w http.ResponseWriter, r *http.Request, o org.Org
 	}
 	s.sessions.Put(r.Context(), attachedKey, idString(resp.ID))
 	http.Redirect(w, r, "/staff/"+o.Slug+"/listening/mentions/"+idString(m.ID), http.StatusSeeOther)
+	return nil
+}
+
+// mentionProposals offers the organisation's published proposals (newest
+// first, and the linked one even when it is no longer published) for
+// linking the mention to the idea or petition it speaks to.
+func (s *Server) mentionProposals(r *http.Request, o org.Organisation, m listening.Mention, page *MentionPage) error {
+	ps, _, err := s.Store.Proposals(r.Context(), proposal.ListFilter{OrgID: o.ID, Limit: 200})
+	if err != nil {
+		return err
+	}
+	if m.ProposalID != 0 && !slices.ContainsFunc(ps, func(p proposal.Proposal) bool { return p.ID == m.ProposalID }) {
+		linked, err := s.Store.Proposal(r.Context(), m.ProposalID)
+		if err != nil {
+			return err
+		}
+		ps = append([]proposal.Proposal{linked}, ps...)
+	}
+	page.Proposals = append(page.Proposals, Option{Value: "", Label: page.T("listening.mention.no_proposal"), Selected: m.ProposalID == 0})
+	for _, p := range ps {
+		opt := Option{Value: idString(p.ID), Label: p.Title, Selected: p.ID == m.ProposalID}
+		page.Proposals = append(page.Proposals, opt)
+		if opt.Selected {
+			page.LinkedProposal = &opt
+		}
+	}
 	return nil
 }

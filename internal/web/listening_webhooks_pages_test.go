@@ -1,0 +1,3 @@
+package web
+
+func init() { pageTypes["listening-webhooks"] = ListeningWebhooksPage{} }
