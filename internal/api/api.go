@@ -19,6 +19,7 @@ import (
 	"parley/internal/listening"
 	"parley/internal/org"
 	"parley/internal/outbox"
+	"parley/internal/proposal"
 )
 
 // Store is what the API reads. The app wires in *store.Store.
@@ -73,6 +74,16 @@ type Store interface {
 	Webhook(ctx context.Context, id int64) (listening.Webhook, error)
 	Webhooks(ctx context.Context, orgID int64) ([]listening.Webhook, error)
 	DeleteWebhook(ctx context.Context, id int64, actorID int64) error
+
+	// Proposals: the methods of web.ProposalStore the API uses.
+	CreateBoard(ctx context.Context, b proposal.Board, actorID int64) (proposal.Board, error)
+	Board(ctx context.Context, id int64) (proposal.Board, error)
+	Boards(ctx context.Context, orgID int64) ([]proposal.Board, error)
+	Proposal(ctx context.Context, id int64) (proposal.Proposal, error)
+	Proposals(ctx context.Context, f proposal.ListFilter) ([]proposal.Proposal, int, error)
+	CountsByArea(ctx context.Context, proposalID int64) ([]proposal.AreaCount, error)
+	SetProposalStatus(ctx context.Context, c proposal.StatusChange) (proposal.StatusChange, error)
+	StatusChanges(ctx context.Context, proposalID int64) ([]proposal.StatusChange, error)
 }
 
 // maxBody bounds request bodies: past it a request gets a 413 problem

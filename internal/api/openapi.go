@@ -193,6 +193,9 @@ func (a *API) document() document {
 	for k, v := range consultationPaths() {
 		paths[k] = v
 	}
+	for k, v := range proposalPaths() {
+		paths[k] = v
+	}
 	doc := document{
 		OpenAPI: "3.1.0",
 		Info: info{
@@ -278,6 +281,9 @@ func (a *API) document() document {
 		doc.Components.Schemas[k] = v
 	}
 	for k, v := range consultationSchemas() {
+		doc.Components.Schemas[k] = v
+	}
+	for k, v := range proposalSchemas() {
 		doc.Components.Schemas[k] = v
 	}
 	return doc

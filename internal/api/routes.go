@@ -55,6 +55,14 @@ func (a *API) register() {
 	a.private("GET /api/v1/listening/webhooks", a.webhookList)
 	a.private("POST /api/v1/listening/webhooks", a.webhookCreate)
 	a.private("DELETE /api/v1/listening/webhooks/{id}", a.webhookDelete)
+	a.private("GET /api/v1/boards", inEnglishProposal(a.boardList))
+	a.private("POST /api/v1/boards", inEnglishProposal(a.boardCreate))
+	a.private("GET /api/v1/boards/{id}", inEnglishProposal(a.boardGet))
+	a.private("GET /api/v1/proposals", inEnglishProposal(a.proposalList))
+	a.private("GET /api/v1/proposals/{id}", inEnglishProposal(a.proposalGet))
+	a.private("GET /api/v1/proposals/{id}/areas", inEnglishProposal(a.proposalAreas))
+	a.private("POST /api/v1/proposals/{id}/status", inEnglishProposal(a.proposalStatus))
+	a.private("GET /api/v1/proposals/{id}/status-changes", inEnglishProposal(a.proposalStatusChanges))
 
 	// Unknown paths and methods get problems, not the mux's plain text.
 	a.mux.Handle(catchAll, a.serve(a.unmatched))

@@ -62,7 +62,9 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, erro
 
 // OpenMigrated opens the configured database and brings its schema up to date.
 func OpenMigrated(ctx context.Context, cfg *config.Config) (*store.Store, error) {
-	st, err := store.Open(ctx, store.Options{DatabaseURL: cfg.DatabaseURL, SQLitePath: cfg.SQLitePath()})
+	st, err := store.Open(ctx, store.Options{DatabaseURL: cfg.DatabaseURL, SQLitePath: cfg.SQLitePath(),
+		// The baseline of bench/signatures.sh only: see store.Options.
+		NaiveSignatures: os.Getenv("PARLEY_BENCH_NAIVE_SIGNATURES") == "1"})
 	if err != nil {
 		return nil, err
 	}
@@ -108,6 +110,10 @@ func wire(cfg *config.Config, log *slog.Logger, st *store.Store) (*App, error) {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	reg.MustRegister(newJobCollector(st))
 
+	formKey, err := loadFormKey(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
 	var provider web.SSO
 	if cfg.OIDCIssuer != "" {
 		provider = sso.New(sso.Config{
@@ -136,6 +142,7 @@ func wire(cfg *config.Config, log *slog.Logger, st *store.Store) (*App, error) {
 		WakeJobs:      runner.Wake,
 		Feeds:         feedTools{},
 		DocumentDir:   filepath.Join(cfg.DataDir, "documents"),
+		FormKey:       formKey,
 	})
 	if err != nil {
 		return nil, err

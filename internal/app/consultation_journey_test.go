@@ -8,6 +8,7 @@ import (
 	"html"
 	"io"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -544,11 +545,24 @@ type journeyClient struct {
 }
 
 func newJourneyClient(t *testing.T, base string) *journeyClient {
+	return newJourneyClientFrom(t, base, "")
+}
+
+// newJourneyClientFrom is a client whose requests come from a loopback
+// address of its own (127.0.0.0/8), as different people's would, so that
+// the per-address rate limits see them apart; "" is the default address.
+func newJourneyClientFrom(t *testing.T, base, ip string) *journeyClient {
 	jar, err := cookiejar.New(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &journeyClient{t: t, base: base, c: &http.Client{Jar: jar, Timeout: 30 * time.Second,
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	if ip != "" {
+		d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}, Timeout: 5 * time.Second}
+		tr.DialContext = d.DialContext
+	}
+	t.Cleanup(tr.CloseIdleConnections)
+	return &journeyClient{t: t, base: base, c: &http.Client{Jar: jar, Timeout: 30 * time.Second, Transport: tr,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 }
 

@@ -76,5 +76,8 @@ func (a *App) SeedDemo(ctx context.Context) (bool, error) {
 	if err := a.seedListening(ctx); err != nil {
 		return false, errors.Join(errors.New("demo listening"), err)
 	}
+	if err := a.seedProposals(ctx); err != nil {
+		return false, errors.Join(errors.New("demo proposals"), err)
+	}
 	return true, nil
 }

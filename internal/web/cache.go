@@ -19,9 +19,10 @@ type pageCache struct {
 }
 
 type cachedPage struct {
-	body    []byte
-	nonce   string // the CSP nonce the body's inline script carries
-	expires time.Time
+	body        []byte
+	contentType string // as the handler set it: pages, Atom feeds, JSON
+	nonce       string // the CSP nonce the body's inline script carries
+	expires     time.Time
 }
 
 // maxCachedPages bounds memory: past it the cache starts again empty.
@@ -41,13 +42,13 @@ func (c *pageCache) get(key string) (cachedPage, bool) {
 	return p, true
 }
 
-func (c *pageCache) put(key string, body []byte, nonce string) {
+func (c *pageCache) put(key string, body []byte, contentType, nonce string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if len(c.entries) >= maxCachedPages {
 		clear(c.entries)
 	}
-	c.entries[key] = cachedPage{body: body, nonce: nonce, expires: c.now().Add(c.ttl)}
+	c.entries[key] = cachedPage{body: body, contentType: contentType, nonce: nonce, expires: c.now().Add(c.ttl)}
 }
 
 // bodyRecorder captures a page as the handler writes it.
@@ -81,7 +82,7 @@ func (s *Server) cached(next handler) handler {
 		if p, ok := s.cache.get(key); ok {
 			h := w.Header()
 			h.Set("Content-Security-Policy", csp(p.nonce, s.SecureCookies))
-			h.Set("Content-Type", "text/html; charset=utf-8")
+			h.Set("Content-Type", p.contentType)
 			_, err := w.Write(p.body)
 			return err
 		}
@@ -90,7 +91,11 @@ func (s *Server) cached(next handler) handler {
 			return err
 		}
 		if rec.status == http.StatusOK && w.Header().Get("Set-Cookie") == "" {
-			s.cache.put(key, bytes.Clone(rec.buf.Bytes()), nonceOf(r))
+			ct := w.Header().Get("Content-Type")
+			if ct == "" {
+				ct = http.DetectContentType(rec.buf.Bytes())
+			}
+			s.cache.put(key, bytes.Clone(rec.buf.Bytes()), ct, nonceOf(r))
 		}
 		return nil
 	}

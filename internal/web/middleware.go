@@ -148,6 +148,7 @@ func (s *Server) limitBody(next http.Handler) http.Handler {
 			}
 			if r.Method == http.MethodPost {
 				limit = max(limit, uploadLimit(r.URL.Path)) // consultation documents, scans and CSV imports
+				limit = max(limit, areasUploadLimit(r))     // postcode lookups for petitions
 			}
 			r.Body = http.MaxBytesReader(w, r.Body, limit)
 		}

@@ -79,6 +79,7 @@ type OrgPage struct {
 	IsStaff       bool
 	Conversations []ConversationItem
 	Consultations []PublicConsultation
+	Boards        []BoardItem
 }
 
 func (s *Server) orgPage(w http.ResponseWriter, r *http.Request) error {
@@ -99,6 +100,9 @@ func (s *Server) orgPage(w http.ResponseWriter, r *http.Request) error {
 		page.Conversations = append(page.Conversations, conversationItem(c, page.Lang))
 	}
 	if page.Consultations, err = s.orgConsultations(r, o); err != nil {
+		return err
+	}
+	if page.Boards, err = s.orgBoards(r, o); err != nil {
 		return err
 	}
 	if p := page.User; p != nil {

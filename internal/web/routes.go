@@ -126,6 +126,9 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.staff(mux, "GET", "/staff/{org}/listening/rules", account.PermStaffArea, s.listeningRules)
 	s.staff(mux, "POST", "/staff/{org}/listening/rules", account.PermEdit, s.saveRule)
 	s.staff(mux, "POST", "/staff/{org}/listening/rules/{id}/delete", account.PermEdit, s.deleteRule)
+	s.staff(mux, "GET", "/staff/{org}/listening/webhooks", account.PermStaffArea, s.listeningWebhooks)
+	s.staff(mux, "POST", "/staff/{org}/listening/webhooks", account.PermEdit, s.addWebhook)
+	s.staff(mux, "POST", "/staff/{org}/listening/webhooks/{id}/delete", account.PermEdit, s.deleteWebhook)
 
 	// Development: what would have been emailed, when no sender is set.
 	if s.DevOutbox {

@@ -57,6 +57,10 @@ type Store interface {
 
 // ListeningStore is what the listening pages need of the database.
 type ListeningStore interface {
+	CreateWebhook(ctx context.Context, w listening.Webhook, actorID int64) (listening.Webhook, error)
+	Webhook(ctx context.Context, id int64) (listening.Webhook, error)
+	Webhooks(ctx context.Context, orgID int64) ([]listening.Webhook, error)
+	DeleteWebhook(ctx context.Context, id int64, actorID int64) error
 	CreateFeed(ctx context.Context, f listening.Feed, actorID int64) (listening.Feed, error)
 	Feed(ctx context.Context, id int64) (listening.Feed, error)
 	Feeds(ctx context.Context, orgID int64) ([]listening.Feed, error)
@@ -134,6 +138,10 @@ type Options struct {
 	DocumentDir string
 	// WakeJobs is called after a request enqueues email, so it goes at once.
 	WakeJobs func()
+	// FormKey signs the timing stamp of the petition signature form
+	// (proposal.Stamp); app keeps it in the data directory. Empty: a
+	// random key per process (stamps then die with a restart).
+	FormKey []byte
 }
 
 // Server is the HTML front end.
@@ -151,6 +159,9 @@ type Server struct {
 	resultsCache resultsCache
 	// analysisCache keeps consultations' campaigns and candidate themes.
 	analysisCache analysisCache
+	// signing keeps what the signature form needs for a few seconds
+	// (proposal_sign.go).
+	signing signCaches
 }
 
 // New builds the server; it fails when a template does not parse.
@@ -185,6 +196,9 @@ func New(o Options) (*Server, error) {
 	}
 	if o.SignInBurst <= 0 {
 		o.SignInBurst = 10
+	}
+	if len(o.FormKey) == 0 {
+		o.FormKey = []byte(randomString(32))
 	}
 	s := &Server{Options: o, sessions: sm, templates: t, limits: newLimiter(o.Now), assets: a,
 		inflight: make(chan struct{}, o.MaxInFlight)}

@@ -88,6 +88,7 @@ type StaffOrgPage struct {
 	Role        string
 	ManageStaff bool
 	CanEdit     bool
+	CanModerate bool // links to the petition fraud controls
 	Followers   int
 	Subject     string // the update form, refilled after an error
 	Body        string
@@ -95,7 +96,8 @@ type StaffOrgPage struct {
 
 func (s *Server) staffOrgPage(r *http.Request, o org.Organisation, p *account.Principal) (StaffOrgPage, error) {
 	page := StaffOrgPage{Base: s.orgBase(r, "", o), Org: OrgItem{Slug: o.Slug, Name: o.Name(langOf(r))},
-		ManageStaff: p.Can(o.ID, account.PermManageStaff), CanEdit: p.Can(o.ID, account.PermEdit)}
+		ManageStaff: p.Can(o.ID, account.PermManageStaff), CanEdit: p.Can(o.ID, account.PermEdit),
+		CanModerate: p.Can(o.ID, account.PermModerate)}
 	page.Title = page.Org.Name
 	if role, ok := p.RoleIn(o.ID); ok {
 		page.Role = page.T("role." + string(role))

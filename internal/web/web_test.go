@@ -18,6 +18,7 @@ import (
 	"parley/internal/account"
 	"parley/internal/conversation"
 	"parley/internal/i18n"
+	"parley/internal/listening"
 	"parley/internal/org"
 	"parley/internal/store"
 	"parley/internal/store/storetest"
@@ -353,10 +354,23 @@ func TestEveryStaffRouteAgainstEveryRole(t *testing.T) {
 	// Listening: a feed, a rule and a mention; deleting routes are given
 	// new ones to delete after each success.
 	lf, rule, mention := listeningFixture(t, s.store, s.org.ID)
+	hooks := 0
+	newHook := func() listening.Webhook {
+		hooks++
+		h, err := s.store.CreateWebhook(ctx, listening.Webhook{OrgID: s.org.ID, URL: "https://cases.example/hooks/" + strconv.Itoa(hooks)}, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h
+	}
 	// Consultations: a draft (questions change only in drafts) and a
 	// closed one with a response, two themes, a document and a scan.
 	cf := newRouteConsultations(t, s.store, s.org.ID, docs)
+	// Proposals: a petitions board with two published petitions (one to
+	// moderate, answer and merge, one to merge into), a comment and a block.
+	pf := newRouteProposals(t, s.store, s.org.ID)
 	posts := 0
+	hook := newHook()
 	for _, rt := range routes {
 		for _, name := range []string{"admin", "editor", "moderator", "analyst", "citizen", "admin-elsewhere", "anonymous"} {
 			id := conv.ID
@@ -367,10 +381,16 @@ func TestEveryStaffRouteAgainstEveryRole(t *testing.T) {
 				id = lf.ID
 			case strings.HasPrefix(rt.Pattern, "/staff/{org}/listening/rules/"):
 				id = rule.ID
+			case strings.HasPrefix(rt.Pattern, "/staff/{org}/listening/webhooks/"):
+				id = hook.ID
 			}
 			consulting := strings.HasPrefix(rt.Pattern, "/staff/{org}/consultations/{id}")
 			if consulting {
 				id = cf.id(rt.Pattern)
+			}
+			proposing := pf.owns(rt.Pattern)
+			if proposing {
+				id = pf.id(rt.Pattern)
 			}
 			path := strings.NewReplacer("{org}", s.org.Slug, "{user}", itoa(target.ID), "{id}", itoa(id), "{statement}", itoa(pending.ID),
 				"{question}", itoa(cf.question), "{doc}", itoa(cf.doc(rt.Pattern)), "{response}", itoa(cf.response), "{theme}", itoa(cf.theme)).Replace(rt.Pattern)
@@ -384,14 +404,21 @@ func TestEveryStaffRouteAgainstEveryRole(t *testing.T) {
 			} else {
 				posts++
 				// A harmless body: the role form keeps the target an analyst.
-				code, _, _ = s.post(clients[name], path, url.Values{"role": {"analyst"}, "email": {"new@x.example"}, "subject": {"News"}, "body": {"Some news"},
+				form := url.Values{"role": {"analyst"}, "email": {"new@x.example"}, "subject": {"News"}, "body": {"Some news"},
 					"title_en": {"Roads"}, "question_en": {"Which first?"}, "moderation": {"post"}, "statements": {"Fix the A1"},
 					"status": {status}, "decision": {"approved"}, "response": {"Thank you."},
 					"url": {"https://news.example/feed/" + strconv.Itoa(posts)}, "name": {"Roads"}, "query": {"road OR roads"}, "alert": {"none"},
-					"summary_en": {"Roads"}, "kind": {"text"}, "text_en": {"Which roads?"}, "direction": {"up"}, "from": {itoa(cf.other)}, "q": {"potholes"}}, "")
+					"summary_en": {"Roads"}, "kind": {"text"}, "text_en": {"Which roads?"}, "direction": {"up"}, "from": {itoa(cf.other)}, "q": {"potholes"}}
+				if proposing {
+					pf.fill(form, rt.Pattern)
+				}
+				code, _, _ = s.post(clients[name], path, form, "")
 			}
 			if code == http.StatusSeeOther && rt.Method == "POST" && consulting {
 				cf.restore(t, rt.Pattern)
+			}
+			if code == http.StatusSeeOther && rt.Method == "POST" && proposing {
+				pf.restore(t, rt.Pattern)
 			}
 			if code == http.StatusSeeOther && rt.Method == "POST" {
 				switch rt.Pattern {
@@ -399,6 +426,8 @@ func TestEveryStaffRouteAgainstEveryRole(t *testing.T) {
 					lf, _, _ = listeningFixture(t, s.store, s.org.ID)
 				case "/staff/{org}/listening/rules/{id}/delete":
 					_, rule, _ = listeningFixture(t, s.store, s.org.ID)
+				case "/staff/{org}/listening/webhooks/{id}/delete":
+					hook = newHook()
 				}
 			}
 			var want []int
@@ -416,6 +445,8 @@ func TestEveryStaffRouteAgainstEveryRole(t *testing.T) {
 			case account.Role(name).Grants(rt.Perm) && rt.Method == "POST" && rt.Pattern == "/staff/{org}/listening/mentions/{id}/attach":
 				want = []int{http.StatusUnprocessableEntity} // let through; the body names no consultation
 			case account.Role(name).Grants(rt.Perm) && rt.Method == "POST" && consultationUploads[rt.Pattern]:
+				want = []int{http.StatusUnprocessableEntity} // let through, but a form is not an upload
+			case account.Role(name).Grants(rt.Perm) && rt.Method == "POST" && rt.Pattern == "/staff/{org}/petitions/areas":
 				want = []int{http.StatusUnprocessableEntity} // let through, but a form is not an upload
 			case account.Role(name).Grants(rt.Perm) && rt.Method == "POST" && rt.Pattern == "/staff/{org}/consultations/{id}/outcome":
 				want = []int{http.StatusUnprocessableEntity} // let through; the body has no outcome in it

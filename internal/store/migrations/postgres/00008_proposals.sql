@@ -45,6 +45,9 @@ CREATE TABLE proposals (
     response_due  TIMESTAMP,
     responded_at  TIMESTAMP,
     debate_at     TIMESTAMP,
+    -- Set when the staff were emailed about each threshold, so they are told once.
+    threshold_notified_at TIMESTAMP,
+    debate_notified_at    TIMESTAMP,
     merged_into   BIGINT REFERENCES proposals(id)
 );
 CREATE INDEX proposals_board ON proposals(board_id, stage, id);
@@ -181,6 +184,8 @@ CREATE TABLE proposal_areas (
     name   TEXT NOT NULL,
     PRIMARY KEY (org_id, prefix)
 );
+-- Names of areas for the counts by area (CountsByArea).
+CREATE INDEX proposal_areas_code ON proposal_areas(org_id, code);
 
 -- Emails queued in bulk (a petition's confirmation links in a spike, a
 -- status change to every supporter) have no job each: a recurring sweep
