@@ -96,7 +96,8 @@ for part in sqlite naive-sqlite pg naive-pg; do
 		rates+=("$(sign_run "$part" "$r")")
 	done
 	MED[$part]=$(printf '%s\n' "${rates[@]}" | median)
-	record "$part: median ${MED[$part]} signatures/s over $ROUNDS runs of ${DURATION}s (runs: ${rates[*]})"
+	d=$DURATION; [[ $part == naive-* ]] && d=$NAIVE_DURATION
+	record "$part: median ${MED[$part]} signatures/s over $ROUNDS runs of ${d}s (runs: ${rates[*]})"
 done
 for db in sqlite pg; do
 	if [[ -n ${MED[$db]:-} && -n ${MED[naive-$db]:-} && ${MED[naive-$db]} != 0 ]]; then
