@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"parley/internal/jobs"
@@ -24,12 +25,18 @@ type countDelta struct {
 }
 
 // addCounts applies deltas in the caller's transaction, one statement per
-// proposal and area.
-func addCounts(ctx context.Context, tx *sql.Tx, deltas []countDelta) error {
+// proposal and area. It first takes the proposals' count locks shared, so
+// it never interleaves with a rebuild (recount).
+func (s *Store) addCounts(ctx context.Context, tx *sql.Tx, deltas []countDelta) error {
 	shard := rand.IntN(countShards)
 	sum := map[countDelta]int{}
+	ids := make([]int64, 0, len(deltas))
 	for _, d := range deltas {
 		sum[countDelta{ProposalID: d.ProposalID, Area: d.Area}] += d.N
+		ids = append(ids, d.ProposalID)
+	}
+	if err := s.lockCounts(ctx, tx, ids, false); err != nil {
+		return err
 	}
 	for k, n := range sum {
 		if n == 0 {
@@ -45,6 +52,35 @@ func addCounts(ctx context.Context, tx *sql.Tx, deltas []countDelta) error {
 	return nil
 }
 
+// countLockClass namespaces the count locks among PostgreSQL's advisory locks.
+const countLockClass = 4004
+
+// lockCounts takes the count locks of proposals for the rest of the
+// transaction: shared by writers that add to counters, exclusive by a
+// rebuild. Without it, on PostgreSQL, a confirmation committing between a
+// rebuild's DELETE and its INSERT … SELECT would be counted twice (once in
+// its new counter row, once by the SELECT). Locks are taken in ID order,
+// and by every caller only after its row updates, so two transactions
+// cannot wait for each other. SQLite has one writer at a time: nothing to do.
+func (s *Store) lockCounts(ctx context.Context, tx *sql.Tx, ids []int64, exclusive bool) error {
+	if s.dialect != Postgres || len(ids) == 0 {
+		return nil
+	}
+	ids = slices.Clone(ids)
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	fn := "pg_advisory_xact_lock_shared"
+	if exclusive {
+		fn = "pg_advisory_xact_lock"
+	}
+	for _, id := range ids {
+		if _, err := tx.ExecContext(ctx, `SELECT `+fn+`($1, ($2 % 2147483647)::int)`, countLockClass, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // supportersOf returns a proposal's count as the counters hold it.
 func supportersOf(ctx context.Context, q interface {
 	QueryRowContext(context.Context, string, ...any) *sql.Row
@@ -54,25 +90,34 @@ func supportersOf(ctx context.Context, q interface {
 	return n, err
 }
 
-// recount rebuilds a proposal's counters from its confirmed, valid
-// signatures and its supports, after a change that moves many at once
-// (a merge, an invalidation).
-func recount(ctx context.Context, tx *sql.Tx, proposalID int64) error {
-	if _, err := tx.ExecContext(ctx, `DELETE FROM proposal_counts WHERE proposal_id = $1`, proposalID); err != nil {
+// recount rebuilds proposals' counters from their confirmed, valid
+// signatures and their supports, after a change that moves many at once
+// (a merge, an invalidation), holding their count locks exclusively.
+// Callers pass every proposal the change touched in one call, after the
+// change's row updates.
+func (s *Store) recount(ctx context.Context, tx *sql.Tx, ids ...int64) error {
+	if err := s.lockCounts(ctx, tx, ids, true); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx,
-		`INSERT INTO proposal_counts (proposal_id, area, shard, n)
-		 SELECT proposal_id, area, 0, COUNT(*) FROM proposal_signatures
-		 WHERE proposal_id = $1 AND confirmed_at IS NOT NULL AND invalidated_at IS NULL
-		 GROUP BY proposal_id, area`, proposalID); err != nil {
-		return err
+	for _, proposalID := range ids {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM proposal_counts WHERE proposal_id = $1`, proposalID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx,
+			`INSERT INTO proposal_counts (proposal_id, area, shard, n)
+			 SELECT proposal_id, area, 0, COUNT(*) FROM proposal_signatures
+			 WHERE proposal_id = $1 AND confirmed_at IS NOT NULL AND invalidated_at IS NULL
+			 GROUP BY proposal_id, area`, proposalID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx,
+			`INSERT INTO proposal_counts (proposal_id, area, shard, n)
+			 SELECT proposal_id, '', 1, COUNT(*) FROM proposal_supports WHERE proposal_id = $1
+			 GROUP BY proposal_id HAVING COUNT(*) > 0`, proposalID); err != nil {
+			return err
+		}
 	}
-	_, err := tx.ExecContext(ctx,
-		`INSERT INTO proposal_counts (proposal_id, area, shard, n)
-		 SELECT proposal_id, '', 1, COUNT(*) FROM proposal_supports WHERE proposal_id = $1
-		 GROUP BY proposal_id HAVING COUNT(*) > 0`, proposalID)
-	return err
+	return nil
 }
 
 // checkThresholds looks at proposals whose support has just grown: a

@@ -96,7 +96,7 @@ func (s *Store) SeedSignatures(ctx context.Context, proposalID int64, sigs []pro
 				return err
 			}
 		}
-		if err := recount(ctx, tx, proposalID); err != nil {
+		if err := s.recount(ctx, tx, proposalID); err != nil {
 			return err
 		}
 		if at.IsZero() || at.After(now) {
@@ -190,7 +190,7 @@ func (s *Store) SeedSupports(ctx context.Context, proposalID int64, supports []p
 				return err
 			}
 		}
-		if err := recount(ctx, tx, proposalID); err != nil {
+		if err := s.recount(ctx, tx, proposalID); err != nil {
 			return err
 		}
 		if at.IsZero() || at.After(now) {

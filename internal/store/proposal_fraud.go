@@ -257,11 +257,8 @@ func (s *Store) InvalidateSignatures(ctx context.Context, orgID int64, v proposa
 		for pid := range touched {
 			pids = append(pids, pid)
 		}
-		sort.Slice(pids, func(i, j int) bool { return pids[i] < pids[j] })
-		for _, pid := range pids {
-			if err := recount(ctx, tx, pid); err != nil {
-				return err
-			}
+		if err := s.recount(ctx, tx, pids...); err != nil {
+			return err
 		}
 		target := "organisation:" + itoa(orgID)
 		if v.ProposalID != 0 {

@@ -193,10 +193,8 @@ func (s *Store) MergeProposals(ctx context.Context, fromID, intoID int64, actorI
 			return err
 		}
 		m.Moved, m.Already = movedSigs+movedSupports, stayedSigs+stayedSupports
-		for _, id := range []int64{fromID, intoID} {
-			if err := recount(ctx, tx, id); err != nil {
-				return err
-			}
+		if err := s.recount(ctx, tx, fromID, intoID); err != nil {
+			return err
 		}
 		if _, err := tx.ExecContext(ctx,
 			`UPDATE proposals SET status = $1, merged_into = $2, status_at = $3 WHERE id = $4`,

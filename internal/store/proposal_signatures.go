@@ -430,7 +430,7 @@ func (s *Store) confirmSignatures(ctx context.Context, tx *sql.Tx, batch []*sigR
 			return err
 		}
 	}
-	if err := addCounts(ctx, tx, deltas); err != nil {
+	if err := s.addCounts(ctx, tx, deltas); err != nil {
 		return err
 	}
 	if err := checkThresholds(ctx, tx, touched, now); err != nil {

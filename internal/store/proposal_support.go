@@ -50,7 +50,7 @@ func (s *Store) Support(ctx context.Context, proposalID, userID int64) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return nil // supported already
 		}
-		if err := addCounts(ctx, tx, []countDelta{{ProposalID: proposalID, N: 1}}); err != nil {
+		if err := s.addCounts(ctx, tx, []countDelta{{ProposalID: proposalID, N: 1}}); err != nil {
 			return err
 		}
 		return checkThresholds(ctx, tx, []int64{proposalID}, now)
@@ -79,7 +79,7 @@ func (s *Store) Withdraw(ctx context.Context, proposalID, userID int64) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return nil
 		}
-		return addCounts(ctx, tx, []countDelta{{ProposalID: proposalID, N: -1}})
+		return s.addCounts(ctx, tx, []countDelta{{ProposalID: proposalID, N: -1}})
 	})
 }
 

@@ -286,7 +286,7 @@ func (s *Store) CreateProposal(ctx context.Context, p proposal.Proposal, authorS
 			delta = countDelta{ProposalID: p.ID, Area: sig.Area, N: 1}
 		}
 		if delta.N != 0 {
-			if err := addCounts(ctx, tx, []countDelta{delta}); err != nil {
+			if err := s.addCounts(ctx, tx, []countDelta{delta}); err != nil {
 				return err
 			}
 			p.Supporters = 1
