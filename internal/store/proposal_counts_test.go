@@ -67,4 +67,3 @@ func TestCountsStayExactWhileRebuilt(t *testing.T) {
 		}
 	})
 }
-
