@@ -59,7 +59,6 @@ func TestSignPetition(t *testing.T) {
 			}
 			j.activate("the link to sign", isLink("", sign), fmt.Sprintf(`//main//a[@href=%q]`, sign))
 			form := j.at(sign)
-			loaded := time.Now()
 			if form.H1 != "Sign this petition" || !strings.Contains(form.Text, p.Title) {
 				t.Fatalf("form: h1 %q:\n%s", form.H1, form.Text)
 			}
@@ -75,7 +74,7 @@ func TestSignPetition(t *testing.T) {
 				t.Errorf("form with errors: title %q:\n%s", wrong.Title, wrong.Text)
 			}
 			axe(wrong)
-			loaded = time.Now() // the form came back with a fresh stamp
+			loaded := time.Now() // the form came back with a fresh stamp
 			j.followError("name", "Enter your name")
 			j.typeInto("name", "Morgan Signer")
 			j.typeInto("email", email)

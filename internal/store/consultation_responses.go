@@ -169,12 +169,7 @@ func (s *Store) placeholders(b *strings.Builder, n, k int) {
 		if j > 1 {
 			b.WriteString(", ")
 		}
-		if s.dialect == SQLite {
-			b.WriteByte('?')
-			continue
-		}
-		b.WriteByte('$')
-		b.WriteString(strconv.Itoa(n + j))
+		s.bindVar(b, n+j)
 	}
 	b.WriteByte(')')
 }

@@ -93,7 +93,7 @@ func (s *Store) SweepBulkOutbox(ctx context.Context, limit int, send func(outbox
 		for start := 0; start < len(sent); start += sigBatchMax {
 			chunk := sent[start:min(start+sigBatchMax, len(sent))]
 			if _, err := tx.ExecContext(rec,
-				`UPDATE outbox SET sent_at = `+s.sigPlaceholders(1, 1)+`, attempts = attempts + 1, last_error = '', next_try_at = NULL WHERE id IN (`+s.sigPlaceholders(2, len(chunk))+`)`,
+				`UPDATE outbox SET sent_at = `+s.bindVars(1, 1)+`, attempts = attempts + 1, last_error = '', next_try_at = NULL WHERE id IN (`+s.bindVars(2, len(chunk))+`)`,
 				append([]any{done}, chunk...)...); err != nil {
 				return err
 			}

@@ -83,7 +83,7 @@ func (s *Store) SeedSignatures(ctx context.Context, proposalID int64, sigs []pro
 					if k > 1 {
 						q.WriteString(", ")
 					}
-					s.placeholder(&q, n+k)
+					s.bindVar(&q, n+k)
 				}
 				q.WriteByte(')')
 				// The token hash is no hash of any token: a seeded
@@ -177,11 +177,11 @@ func (s *Store) SeedSupports(ctx context.Context, proposalID int64, supports []p
 				}
 				n := len(args)
 				q.WriteByte('(')
-				s.placeholder(&q, n+1)
+				s.bindVar(&q, n+1)
 				q.WriteString(", ")
-				s.placeholder(&q, n+2)
+				s.bindVar(&q, n+2)
 				q.WriteString(", ")
-				s.placeholder(&q, n+3)
+				s.bindVar(&q, n+3)
 				q.WriteByte(')')
 				args = append(args, proposalID, sup.UserID, sup.CreatedAt.UTC())
 			}
@@ -224,17 +224,4 @@ func (s *Store) SeedProposalDates(ctx context.Context, proposalID int64, created
 			createdAt.UTC(), publishedAt.UTC(), nullTime(b.ClosesAt(publishedAt.UTC())), proposalID)
 		return err
 	})
-}
-
-// placeholder writes the n-th parameter of a long statement. SQLite looks
-// up each numbered parameter ($n) in a list of all the statement's
-// parameter names, which makes a statement of thousands of them slow to
-// prepare and bind (quadratic); its anonymous ? parameters cost nothing.
-func (s *Store) placeholder(q *strings.Builder, n int) {
-	if s.dialect == SQLite {
-		q.WriteByte('?')
-		return
-	}
-	q.WriteByte('$')
-	q.WriteString(strconv.Itoa(n))
 }

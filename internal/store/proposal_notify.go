@@ -63,7 +63,7 @@ func proposalRecipientsTx(ctx context.Context, tx *sql.Tx, q string, args ...any
 // queueProposalMail composes one message per recipient and queues the valid
 // ones in bulk; an address that cannot be written to is skipped rather
 // than holding up everyone else's email.
-func queueProposalMail(ctx context.Context, tx *sql.Tx, rs []proposalRecipient, compose func(r proposalRecipient) outbox.Message, now time.Time) (int, error) {
+func (s *Store) queueProposalMail(ctx context.Context, tx *sql.Tx, rs []proposalRecipient, compose func(r proposalRecipient) outbox.Message, now time.Time) (int, error) {
 	ms := make([]outbox.Message, 0, len(rs))
 	for _, r := range rs {
 		m := compose(r)
@@ -75,7 +75,7 @@ func queueProposalMail(ctx context.Context, tx *sql.Tx, rs []proposalRecipient, 
 		}
 		ms = append(ms, m)
 	}
-	return len(ms), enqueueBulkEmails(ctx, tx, ms, now)
+	return len(ms), s.enqueueBulkEmails(ctx, tx, ms, now)
 }
 
 // SendStatusEmails emails the supporters of a proposal about one of its
@@ -102,7 +102,7 @@ func (s *Store) SendStatusEmails(ctx context.Context, changeID int64, compose fu
 		if err != nil {
 			return err
 		}
-		if n, err = queueProposalMail(ctx, tx, rs, func(r proposalRecipient) outbox.Message { return compose(p, c, r.To, r.Lang) }, now); err != nil {
+		if n, err = s.queueProposalMail(ctx, tx, rs, func(r proposalRecipient) outbox.Message { return compose(p, c, r.To, r.Lang) }, now); err != nil {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE proposal_status_changes SET notified_at = $1 WHERE id = $2`, now, changeID)
@@ -142,7 +142,7 @@ func (s *Store) SendMergeEmails(ctx context.Context, mergeID int64, compose func
 			return err
 		}
 		now := s.clock()
-		if n, err = queueProposalMail(ctx, tx, rs, func(r proposalRecipient) outbox.Message { return compose(from, into, r.To, r.Lang) }, now); err != nil {
+		if n, err = s.queueProposalMail(ctx, tx, rs, func(r proposalRecipient) outbox.Message { return compose(from, into, r.To, r.Lang) }, now); err != nil {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE proposal_merges SET notified_at = $1 WHERE id = $2`, now, mergeID)
@@ -183,7 +183,7 @@ func (s *Store) SendThresholdEmails(ctx context.Context, proposalID int64, thres
 			return err
 		}
 		now := s.clock()
-		if n, err = queueProposalMail(ctx, tx, rs, func(r proposalRecipient) outbox.Message { return compose(p, r.To, r.Lang) }, now); err != nil {
+		if n, err = s.queueProposalMail(ctx, tx, rs, func(r proposalRecipient) outbox.Message { return compose(p, r.To, r.Lang) }, now); err != nil {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE proposals SET `+col+` = $1 WHERE id = $2`, now, proposalID)

@@ -272,7 +272,7 @@ func (s *Store) insertSignatures(ctx context.Context, tx *sql.Tx, batch []*sigRe
 				if c > 0 {
 					q.WriteByte(',')
 				}
-				s.writePlaceholder(&q, len(args)+c+1)
+				s.bindVar(&q, len(args)+c+1)
 			}
 			q.WriteByte(')')
 			args = append(args, sig.ProposalID, sig.Name, sig.Email, sig.EmailNorm, sig.Domain(), sig.Postcode, sig.Country,
@@ -310,63 +310,7 @@ func (s *Store) insertSignatures(ctx context.Context, tx *sql.Tx, batch []*sigRe
 		results[i].sig.ID, results[i].sig.CreatedAt = id, now
 		msgs = append(msgs, batch[i].msg)
 	}
-	return s.insertBulkEmails(ctx, tx, msgs, now)
-}
-
-// writePlaceholder writes the n-th bind variable. SQLite treats "$n" as a
-// named parameter and looks every one up by name, which costs O(n²) in a
-// statement with thousands of them (most of a batch's time, in profiles);
-// its anonymous "?" are bound by position at no cost.
-func (s *Store) writePlaceholder(b *strings.Builder, n int) {
-	if s.dialect == SQLite {
-		b.WriteByte('?')
-		return
-	}
-	b.WriteByte('$')
-	b.WriteString(strconv.Itoa(n))
-}
-
-// sigPlaceholders returns the bind variables from, from+1, … for n values.
-func (s *Store) sigPlaceholders(from, n int) string {
-	var b strings.Builder
-	for i := range n {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		s.writePlaceholder(&b, from+i)
-	}
-	return b.String()
-}
-
-// insertBulkEmails is enqueueBulkEmails with the bind variables of
-// writePlaceholder, in statements of up to sigBatchMax rows; the messages
-// were validated when they were composed.
-func (s *Store) insertBulkEmails(ctx context.Context, tx *sql.Tx, ms []outbox.Message, now time.Time) error {
-	for start := 0; start < len(ms); start += sigBatchMax {
-		chunk := ms[start:min(start+sigBatchMax, len(ms))]
-		var q strings.Builder
-		q.Grow(100 + len(chunk)*40)
-		q.WriteString(`INSERT INTO outbox (kind, to_address, subject, body, created_at, bulk) VALUES `)
-		args := make([]any, 0, 5*len(chunk))
-		for i, m := range chunk {
-			if i > 0 {
-				q.WriteByte(',')
-			}
-			q.WriteByte('(')
-			for c := range 5 {
-				if c > 0 {
-					q.WriteByte(',')
-				}
-				s.writePlaceholder(&q, len(args)+c+1)
-			}
-			q.WriteString(",TRUE)")
-			args = append(args, m.Kind, m.To, m.Subject, m.Body, now)
-		}
-		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
-			return err
-		}
-	}
-	return nil
+	return s.enqueueBulkEmails(ctx, tx, msgs, now)
 }
 
 // confirmSignatures counts the batch's confirmations: one UPDATE for all of
@@ -389,9 +333,9 @@ func (s *Store) confirmSignatures(ctx context.Context, tx *sql.Tx, batch []*sigR
 	found := map[string]proposal.Signature{}
 	for start := 0; start < len(hashes); start += sigBatchMax {
 		chunk := hashes[start:min(start+sigBatchMax, len(hashes))]
-		in := s.sigPlaceholders(2, len(chunk))
+		in := s.bindVars(2, len(chunk))
 		rows, err := tx.QueryContext(ctx,
-			`UPDATE proposal_signatures SET confirmed_at = `+s.sigPlaceholders(1, 1)+` WHERE token_hash IN (`+in+`) AND confirmed_at IS NULL AND invalidated_at IS NULL
+			`UPDATE proposal_signatures SET confirmed_at = `+s.bindVars(1, 1)+` WHERE token_hash IN (`+in+`) AND confirmed_at IS NULL AND invalidated_at IS NULL
 			 RETURNING proposal_id, area`, append([]any{now}, chunk...)...)
 		if err != nil {
 			return err
@@ -413,7 +357,7 @@ func (s *Store) confirmSignatures(ctx context.Context, tx *sql.Tx, batch []*sigR
 			return err
 		}
 		// Read back every signature named, newly confirmed or not.
-		rows, err = tx.QueryContext(ctx, `SELECT token_hash, `+sigColumns+` FROM proposal_signatures WHERE token_hash IN (`+s.sigPlaceholders(1, len(chunk))+`)`, chunk...)
+		rows, err = tx.QueryContext(ctx, `SELECT token_hash, `+sigColumns+` FROM proposal_signatures WHERE token_hash IN (`+s.bindVars(1, len(chunk))+`)`, chunk...)
 		if err != nil {
 			return err
 		}
@@ -543,7 +487,7 @@ func (s *Store) CountsByArea(ctx context.Context, proposalID int64) ([]proposal.
 	for start := 0; start < len(codes); start += sigBatchMax {
 		chunk := codes[start:min(start+sigBatchMax, len(codes))]
 		rows, err := s.read.QueryContext(ctx,
-			`SELECT code, MIN(name) FROM proposal_areas WHERE org_id = `+s.sigPlaceholders(1, 1)+` AND code IN (`+s.sigPlaceholders(2, len(chunk))+`) GROUP BY code`,
+			`SELECT code, MIN(name) FROM proposal_areas WHERE org_id = `+s.bindVars(1, 1)+` AND code IN (`+s.bindVars(2, len(chunk))+`) GROUP BY code`,
 			append([]any{orgID}, chunk...)...)
 		if err != nil {
 			return nil, err
@@ -603,7 +547,7 @@ func (s *Store) submitSignatureNaive(ctx context.Context, sig proposal.Signature
 		if n, _ := res.RowsAffected(); n == 0 {
 			return nil
 		}
-		if err := enqueueBulkEmails(ctx, tx, []outbox.Message{msg}, now); err != nil {
+		if err := s.enqueueBulkEmails(ctx, tx, []outbox.Message{msg}, now); err != nil {
 			return err
 		}
 		// Last, so the counter row is locked as briefly as it can be:

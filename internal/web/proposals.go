@@ -328,14 +328,19 @@ const boardPageSize = 20
 
 // boardGet serves a board's page, or its JSON when the ID ends in ".json".
 func (s *Server) boardGet(md *markdown.Renderer) handler {
-	page := s.cached(s.citizenBoardPage(md))
+	return s.orJSON(s.cached(s.citizenBoardPage(md)), s.boardJSON)
+}
+
+// orJSON serves page, or the open data when the {id} in the path ends in
+// ".json" (as the UK petitions site's addresses do).
+func (s *Server) orJSON(page handler, data func(w http.ResponseWriter, r *http.Request, id int64) error) handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		if id, ok := strings.CutSuffix(r.PathValue("id"), ".json"); ok {
 			n, err := strconv.ParseInt(id, 10, 64)
 			if err != nil || n <= 0 {
 				return errNotFound
 			}
-			return s.boardJSON(w, r, n)
+			return data(w, r, n)
 		}
 		return page(w, r)
 	}
@@ -586,17 +591,7 @@ const topAreas = 10
 
 // proposalGet serves a proposal's page, or its JSON when the ID ends in ".json".
 func (s *Server) proposalGet(md *markdown.Renderer) handler {
-	page := s.cached(s.citizenProposalPage(md))
-	return func(w http.ResponseWriter, r *http.Request) error {
-		if id, ok := strings.CutSuffix(r.PathValue("id"), ".json"); ok {
-			n, err := strconv.ParseInt(id, 10, 64)
-			if err != nil || n <= 0 {
-				return errNotFound
-			}
-			return s.proposalJSON(w, r, n)
-		}
-		return page(w, r)
-	}
+	return s.orJSON(s.cached(s.citizenProposalPage(md)), s.proposalJSON)
 }
 
 func (s *Server) citizenProposalPage(md *markdown.Renderer) handler {
