@@ -1,10 +1,13 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
+	"maps"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"time"
 
 	"parley/internal/jobs"
@@ -38,7 +41,13 @@ func (s *Store) addCounts(ctx context.Context, tx *sql.Tx, deltas []countDelta) 
 	if err := s.lockCounts(ctx, tx, ids, false); err != nil {
 		return err
 	}
-	for k, n := range sum {
+	// Upserts go in key order, so batches writing at once cannot wait for
+	// each other's counter rows.
+	keys := slices.SortedFunc(maps.Keys(sum), func(a, b countDelta) int {
+		return cmp.Or(cmp.Compare(a.ProposalID, b.ProposalID), strings.Compare(a.Area, b.Area))
+	})
+	for _, k := range keys {
+		n := sum[k]
 		if n == 0 {
 			continue
 		}

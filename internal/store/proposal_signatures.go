@@ -1,9 +1,11 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -254,6 +256,13 @@ func (s *Store) insertSignatures(ctx context.Context, tx *sql.Tx, batch []*sigRe
 		first[k] = i
 		rows = append(rows, i)
 	}
+	// Rows go in key order, so two batches writing at once (several
+	// instances on one PostgreSQL) take the unique index's locks in the
+	// same order and cannot wait for each other.
+	slices.SortFunc(rows, func(a, b int) int {
+		x, y := batch[a].sig, batch[b].sig
+		return cmp.Or(cmp.Compare(x.ProposalID, y.ProposalID), strings.Compare(x.EmailNorm, y.EmailNorm))
+	})
 	inserted := map[sigKey]int64{}
 	const cols = 14
 	for start := 0; start < len(rows); start += sigBatchMax {
@@ -377,6 +386,7 @@ func (s *Store) confirmSignatures(ctx context.Context, tx *sql.Tx, batch []*sigR
 	if err := s.addCounts(ctx, tx, deltas); err != nil {
 		return err
 	}
+	slices.Sort(touched) // proposal rows in ID order, as other batches take them
 	if err := checkThresholds(ctx, tx, touched, now); err != nil {
 		return err
 	}
