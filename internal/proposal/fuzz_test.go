@@ -1,8 +1,10 @@
 package proposal
 
 import (
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // FuzzParseAreas: any upload either parses into rows whose prefixes Find
@@ -41,6 +43,23 @@ func FuzzNormalise(f *testing.F) {
 		}
 		if p := NormalisePostcode(postcode); p != "" && NormalisePostcode(p) != p {
 			t.Fatalf("NormalisePostcode not idempotent: %q → %q", postcode, p)
+		}
+	})
+}
+
+// FuzzCheckStamp: no form stamp but one made with the key passes.
+func FuzzCheckStamp(f *testing.F) {
+	key := []byte("a key")
+	now := time.Unix(1_800_000_000, 0)
+	f.Add(Stamp(key, now.Add(-time.Minute)))
+	f.Add("1799999940.AAAAAAAAAAAAAAAAAAAAAA")
+	f.Fuzz(func(t *testing.T, stamp string) {
+		if CheckStamp(key, stamp, now) == nil && stamp != Stamp(key, now.Add(-time.Minute)) {
+			ts, _, _ := strings.Cut(stamp, ".")
+			sec, err := strconv.ParseInt(ts, 10, 64)
+			if err != nil || Stamp(key, time.Unix(sec, 0)) != stamp {
+				t.Fatalf("accepted a forged stamp %q", stamp)
+			}
 		}
 	})
 }

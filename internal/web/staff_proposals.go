@@ -216,21 +216,35 @@ func categoryLines(cs []proposal.Category) string {
 
 // readCategories reads the categories text area. A line whose English or
 // Welsh name is an existing category's keeps that category's slug, so
-// renaming a category in one language keeps its proposals in it.
+// renaming a category in one language keeps its proposals in it. The same
+// English name wins over the same Welsh name, and no slug is kept twice.
 func readCategories(text string, old []proposal.Category) []proposal.Category {
 	var out []proposal.Category
+	used := map[string]bool{}
 	for _, l := range lines(text) {
 		en, cy, _ := strings.Cut(l, "|")
 		c := proposal.Category{NameEN: strings.TrimSpace(en), NameCY: strings.TrimSpace(cy)}
-		for _, o := range old {
-			if (c.NameEN != "" && o.NameEN == c.NameEN) || (c.NameCY != "" && o.NameCY == c.NameCY) {
-				c.Slug = o.Slug
-				break
-			}
+		if c.Slug = keptSlug(c, old, used); c.Slug != "" {
+			used[c.Slug] = true
 		}
 		out = append(out, c)
 	}
 	return out
+}
+
+// keptSlug is the slug of the old category a line renames, or "".
+func keptSlug(c proposal.Category, old []proposal.Category, used map[string]bool) string {
+	for _, same := range []func(o proposal.Category) bool{
+		func(o proposal.Category) bool { return c.NameEN != "" && o.NameEN == c.NameEN },
+		func(o proposal.Category) bool { return c.NameCY != "" && o.NameCY == c.NameCY },
+	} {
+		for _, o := range old {
+			if !used[o.Slug] && same(o) {
+				return o.Slug
+			}
+		}
+	}
+	return ""
 }
 
 // readBoard reads the board form into b; numbers that are not whole
