@@ -143,25 +143,7 @@ func TestProposalPagesAxe(t *testing.T) {
 				for _, lang := range []string{"en", "cy"} {
 					for _, path := range paths {
 						t.Run(lang+path, func(t *testing.T) {
-							pctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-							defer cancel()
-							sep := "?"
-							if strings.Contains(path, "?") {
-								sep = "&"
-							}
-							r, err := chromedp.Run(pctx, chromedp.NavigateResponse(s.base+path+sep+"lang="+lang))
-							if err != nil {
-								t.Fatalf("open %s: %v", path, err)
-							}
-							got := waitFor(t, pctx, path, func(view) bool { return true })
-							if r.Status != 200 || got.Lang != lang {
-								t.Errorf("%s: status %d, lang %q", path, r.Status, got.Lang)
-							}
-							axeCheck(t, pctx, got.Path, src)
-							if shots != "" && lang == "en" {
-								name := strings.NewReplacer("/", "-", "?", "-", "=", "-", "+", "-").Replace(strings.Trim(path, "/"))
-								screenshot(t, pctx, filepath.Join(shots, brand+"-"+name+".png"))
-							}
+							axePath(t, ctx, s, path, lang, src, shots, brand)
 						})
 					}
 					// The form's error page, and the check-these-first step.

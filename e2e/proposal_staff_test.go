@@ -145,25 +145,7 @@ func TestProposalStaffPagesAxe(t *testing.T) {
 				for _, lang := range []string{"en", "cy"} {
 					for _, path := range ph.paths {
 						t.Run(lang+path, func(t *testing.T) {
-							pctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-							defer cancel()
-							sep := "?"
-							if strings.Contains(path, "?") {
-								sep = "&"
-							}
-							r, err := chromedp.Run(pctx, chromedp.NavigateResponse(s.base+path+sep+"lang="+lang))
-							if err != nil {
-								t.Fatalf("open %s: %v", path, err)
-							}
-							got := waitFor(t, pctx, path, func(view) bool { return true })
-							if r.Status != 200 || got.Lang != lang {
-								t.Errorf("%s: status %d, lang %q", path, r.Status, got.Lang)
-							}
-							axeCheck(t, pctx, got.Path, src)
-							if shots != "" && lang == "en" {
-								name := strings.NewReplacer("/", "-", "?", "-", "=", "-").Replace(strings.Trim(path, "/"))
-								screenshot(t, pctx, filepath.Join(shots, brand+"-"+name+".png"))
-							}
+							axePath(t, ctx, s, path, lang, src, shots, brand)
 						})
 					}
 					for _, f := range ph.forms {
@@ -203,4 +185,29 @@ func hasErrors(v view) bool { return strings.Contains(v.Title, ":") }
 // pathEnds is true once the browser is at a path ending in suffix.
 func pathEnds(suffix string) func(view) bool {
 	return func(v view) bool { return strings.HasSuffix(v.Path, suffix) }
+}
+
+// axePath opens path in lang, checks it answers 200 in that language, runs
+// axe-core on it and, when screenshots are on, takes one in English.
+func axePath(t *testing.T, ctx context.Context, s *site, path, lang string, axeSrc []byte, shots, brand string) {
+	t.Helper()
+	pctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&"
+	}
+	r, err := chromedp.Run(pctx, chromedp.NavigateResponse(s.base+path+sep+"lang="+lang))
+	if err != nil {
+		t.Fatalf("open %s: %v", path, err)
+	}
+	got := waitFor(t, pctx, path, func(view) bool { return true })
+	if r.Status != 200 || got.Lang != lang {
+		t.Errorf("%s: status %d, lang %q", path, r.Status, got.Lang)
+	}
+	axeCheck(t, pctx, got.Path, axeSrc)
+	if shots != "" && lang == "en" {
+		name := strings.NewReplacer("/", "-", "?", "-", "=", "-", "+", "-").Replace(strings.Trim(path, "/"))
+		screenshot(t, pctx, filepath.Join(shots, brand+"-"+name+".png"))
+	}
 }
