@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
+	"parley/internal/apperr"
 	"parley/internal/proposal"
 	"parley/internal/store"
 	"parley/internal/store/storetest"
@@ -64,6 +66,31 @@ func TestCountsStayExactWhileRebuilt(t *testing.T) {
 		}
 		if sum != 1+people-invalidated {
 			t.Errorf("areas sum to %d", sum)
+		}
+	})
+}
+
+// TestClosePetition: closing stops signing at once, closing again is no
+// error, and ideas cannot be closed.
+func TestClosePetition(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		p := mustPetition(t, s, "north", proposal.Board{})
+		if err := s.ClosePetition(ctx, p.ID, 0); err != nil {
+			t.Fatal(err)
+		}
+		closed, _ := s.Proposal(ctx, p.ID)
+		if closed.ClosesAt.IsZero() || closed.Supportable(time.Now().Add(time.Second)) {
+			t.Fatalf("after closing %+v", closed)
+		}
+		var c sigCompose
+		if err := s.SubmitSignature(ctx, signer(p, "late@example.org", ""), c.compose); !apperr.Is(err, apperr.Conflict) {
+			t.Errorf("signature after closing: %v", err)
+		}
+		if err := s.ClosePetition(ctx, p.ID, 0); err != nil {
+			t.Errorf("closing again: %v", err)
+		}
+		if again, _ := s.Proposal(ctx, p.ID); !again.ClosesAt.Equal(closed.ClosesAt) {
+			t.Errorf("closing again moved the date")
 		}
 	})
 }

@@ -236,3 +236,27 @@ func (s *Store) Merge(ctx context.Context, id int64) (proposal.Merge, error) {
 	m.ActorID, m.At = actor.Int64, m.At.UTC()
 	return m, mapErr(err)
 }
+
+// ClosePetition stops a published petition taking signatures now: its
+// closing date becomes now, unless it has already passed (closing twice
+// is not an error). Ideas have no closing date: Conflict.
+func (s *Store) ClosePetition(ctx context.Context, id int64, actorID int64) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		p, err := proposalTx(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if p.Kind != proposal.Petitions || p.Stage != proposal.Published {
+			return apperr.New(apperr.Conflict, "error.proposal.close.not_open")
+		}
+		now := s.clock()
+		if !p.ClosesAt.IsZero() && !p.ClosesAt.After(now) {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE proposals SET closes_at = $1 WHERE id = $2`, now, id); err != nil {
+			return err
+		}
+		return audit(ctx, tx, account.AuditEntry{At: now, ActorID: actorID, OrgID: p.OrgID,
+			Action: "proposal.close", Target: proposalTarget(id)})
+	})
+}

@@ -46,6 +46,9 @@ type ProposalStore interface {
 	// proposal.StatusJob to email the supporters, in one transaction.
 	SetProposalStatus(ctx context.Context, c proposal.StatusChange) (proposal.StatusChange, error)
 	StatusChanges(ctx context.Context, proposalID int64) ([]proposal.StatusChange, error)
+	// ClosePetition stops a published petition taking signatures now
+	// (closing one already closed is not an error; ideas: Conflict).
+	ClosePetition(ctx context.Context, id int64, actorID int64) error
 	// MergeProposals merges duplicate fromID into intoID (same board):
 	// each supporter of the duplicate moves across once, the duplicate
 	// gets status Duplicate and MergedInto, counts are recomputed and

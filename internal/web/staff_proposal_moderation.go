@@ -69,6 +69,21 @@ type StaffProposalMergePage struct {
 	Action string
 }
 
+// closePetition stops a petition taking signatures now, for boards whose
+// petitions stay open until closed by hand (or to end one early).
+func (s *Server) closePetition(w http.ResponseWriter, r *http.Request, o org.Organisation, pr *account.Principal) error {
+	p, err := s.staffProposal(r, o, idParam(r.PathValue("id")))
+	if err != nil {
+		return err
+	}
+	if err := s.Store.ClosePetition(r.Context(), p.ID, pr.User.ID); err != nil {
+		return err
+	}
+	s.sessions.Put(r.Context(), "flash", "proposals.staff.close.done")
+	http.Redirect(w, r, staffProposalURL(o, p.ID), http.StatusSeeOther)
+	return nil
+}
+
 // mergeProposal merges the proposal into the original a moderator chose:
 // the first POST shows both to confirm; the second (confirm=yes) merges.
 func (s *Server) mergeProposal(md *markdown.Renderer) staffHandler {

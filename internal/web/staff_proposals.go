@@ -29,6 +29,7 @@ func (s *Server) staffProposalRoutes(mux *http.ServeMux) {
 	s.staff(mux, "POST", p+"/{id}/moderate", account.PermModerate, s.moderateProposal(md))
 	s.staff(mux, "POST", p+"/{id}/status", account.PermEdit, s.setProposalStatus(md))
 	s.staff(mux, "POST", p+"/{id}/merge", account.PermModerate, s.mergeProposal(md))
+	s.staff(mux, "POST", p+"/{id}/close", account.PermModerate, s.closePetition)
 	s.staff(mux, "POST", "/staff/{org}/comments/{id}/moderate", account.PermModerate, s.moderateProposalComment(md))
 	s.staffPetitionRoutes(mux)
 }
@@ -560,6 +561,8 @@ type StaffProposalPage struct {
 	ResponseEN string
 	ResponseCY string
 	History    []StaffStatusChangeItem
+	// CanClose offers closing a published petition that still takes signatures.
+	CanClose bool
 	// Merging, shown for published proposals not merged already.
 	CanMerge   bool
 	Candidates []StaffMergeCandidate
@@ -625,6 +628,7 @@ func (s *Server) proposalPage(r *http.Request, o org.Organisation, pr *account.P
 		}
 	}
 	published := p.Stage == proposal.Published && p.MergedInto == 0
+	page.CanClose = page.CanModerate && published && p.Kind == proposal.Petitions && (p.ClosesAt.IsZero() || p.ClosesAt.After(s.Now()))
 	if page.CanEdit && published {
 		page.CanAnswer = true
 		var values, labels []string
