@@ -32,13 +32,25 @@ const (
 	errUploadForm     = "error.consultations.upload.form"
 )
 
-// uploadLimit is the body limit of a POST that carries a consultation
-// upload, 0 for other paths; limitBody raises the server-wide limit to it.
-func uploadLimit(path string) int64 {
-	if !strings.HasPrefix(path, "/staff/") || !strings.Contains(path, "/consultations/") {
+// uploadLimit is the body limit of a staff POST that carries an upload —
+// a Polis export, a consultation's document, scan or CSV import, a
+// petition board's postcode lookup — and 0 for every other request;
+// limitBody raises the server-wide limit to it.
+func uploadLimit(r *http.Request) int64 {
+	path := r.URL.Path
+	if r.Method != http.MethodPost || !strings.HasPrefix(path, "/staff/") {
 		return 0
 	}
 	switch {
+	case strings.HasSuffix(path, "/conversations/import"):
+		return maxImportBytes
+	case strings.HasSuffix(path, "/petitions/areas"):
+		// Only as a multipart upload: a plain form body is parsed whole
+		// into memory.
+		if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+			return maxAreasBytes + 1<<20
+		}
+	case !strings.Contains(path, "/consultations/"):
 	case strings.HasSuffix(path, "/responses/import"):
 		return consultation.MaxImportBytes + 1<<20
 	case strings.HasSuffix(path, "/documents"), strings.HasSuffix(path, "/responses/new"):

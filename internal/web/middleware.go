@@ -142,14 +142,7 @@ func csp(nonce string, https bool) string {
 func (s *Server) limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Body != nil {
-			limit := s.MaxBodyBytes
-			if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/conversations/import") {
-				limit = max(limit, maxImportBytes) // uploads of Polis exports
-			}
-			if r.Method == http.MethodPost {
-				limit = max(limit, uploadLimit(r.URL.Path)) // consultation documents, scans and CSV imports
-				limit = max(limit, areasUploadLimit(r))     // postcode lookups for petitions
-			}
+			limit := max(s.MaxBodyBytes, uploadLimit(r))
 			r.Body = http.MaxBytesReader(w, r.Body, limit)
 		}
 		next.ServeHTTP(w, r)

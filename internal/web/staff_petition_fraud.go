@@ -372,17 +372,6 @@ func (s *Server) invalidateSignatures(w http.ResponseWriter, r *http.Request, o 
 // area code and name is about 60 MB.
 const maxAreasBytes = 80 << 20
 
-// areasUploadLimit is the body limit of the lookup's upload (0 for other
-// requests). Only a multipart upload gets it: a form body is parsed into
-// memory before the caller is known to be staff.
-func areasUploadLimit(r *http.Request) int64 {
-	if r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, "/staff/") && strings.HasSuffix(r.URL.Path, "/petitions/areas") &&
-		strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
-		return maxAreasBytes + 1<<20
-	}
-	return 0
-}
-
 // StaffPetitionAreasPage shows the postcode lookup and takes a new one.
 type StaffPetitionAreasPage struct {
 	Base
