@@ -522,22 +522,26 @@ func addFields(f *apperr.Fields, prefix string, err error) {
 	}
 }
 
-// domainText is the English of a consultation message ID. The API speaks
-// English only; these are the texts of the English catalogue (a test holds
-// them to it).
+// domainText is the English of a message ID: the API's own wording where
+// it has one, else the English catalogue's (the API speaks English only),
+// else the ID, for which english() gives the kind's text.
 func domainText(id string) string {
-	if s, ok := domainMessages[id]; ok {
-		return s
-	}
 	if s, ok := apiMessages[id]; ok {
 		return s
 	}
-	return id // english() gives the kind's text for an ID unknown here
+	if s, ok := proposalMessages[id]; ok {
+		return s
+	}
+	if p := englishCatalogue(); p != nil && strings.HasPrefix(id, "error.") && p.Known(id) {
+		return p.T(id)
+	}
+	return id
 }
 
-// consult adapts a consultation handler: the consultation messages in its
-// errors become English, as problem.go's messages do for the others.
-func consult(h authFunc) authFunc {
+// inEnglishHandler adapts a handler of consultations or proposals: the
+// domain's message IDs in its errors become English, as problem.go's
+// messages do for the others.
+func inEnglishHandler(h authFunc) authFunc {
 	return func(w http.ResponseWriter, r *http.Request, c caller) error {
 		return inEnglish(h(w, r, c))
 	}
@@ -554,7 +558,7 @@ func inEnglish(err error) error {
 	if errors.As(err, &re) {
 		return err // the API's own words already
 	}
-	out := &apperr.Error{Kind: ae.Kind, Msg: domainText(ae.Msg), Err: ae.Err}
+	out := &apperr.Error{Kind: ae.Kind, Msg: domainText(ae.Msg), Err: ae.Err, Order: ae.Order}
 	var ie *consultation.ImportError
 	if errors.As(err, &ie) {
 		var f apperr.Fields
@@ -593,45 +597,6 @@ var apiMessages = map[string]string{
 	"error.import.no_rows":                  "Send at least one response.",
 	"error.import.channel_web":              "Online responses come through the site: use email, post, phone, face_to_face, event or social.",
 	"error.response.scan.unknown":           "scan_id must be a scan of this consultation.",
-}
-
-var domainMessages = map[string]string{
-	"error.answer.invalid":                         "Choose one of the options given",
-	"error.answer.required":                        "Answer this question",
-	"error.answer.too_long":                        "Your answer is too long: shorten it to fit the limit",
-	"error.answer.unknown_question":                "An answer was given to a question that is not asked",
-	"error.consultation.body.too_long":             "The description must be 100,000 characters or fewer",
-	"error.consultation.closes.before_opens":       "The closing date must be after the opening date",
-	"error.consultation.layout.unknown":            "Choose how the questions are shown",
-	"error.consultation.outcome.decision.required": "Enter the decision",
-	"error.consultation.outcome.item_incomplete":   "Each 'You said' needs its 'We did'",
-	"error.consultation.outcome.summary.required":  "Enter a summary of the responses",
-	"error.consultation.outcome.too_long":          "The outcome must be 50,000 characters or fewer in each part",
-	"error.consultation.outcome.too_many":          "Give 100 'You said, we did' items or fewer",
-	"error.consultation.status.unknown":            "Choose a status",
-	"error.consultation.summary.required":          "Enter a summary",
-	"error.consultation.summary.too_long":          "The summary must be 1,000 characters or fewer",
-	"error.consultation.title.required":            "Enter a title",
-	"error.consultation.title.too_long":            "The title must be 200 characters or fewer",
-	"error.question.help.too_long":                 "The help text must be 2,000 characters or fewer",
-	"error.question.kind.unknown":                  "Choose the kind of question",
-	"error.question.max_length.range":              "The length limit must be between 0 and 20,000 characters",
-	"error.question.options.invalid":               "Each option needs English text of 300 characters or fewer",
-	"error.question.options.too_few":               "Give at least 2 options",
-	"error.question.options.too_many":              "Give 50 options or fewer",
-	"error.question.text.required":                 "Enter the question",
-	"error.question.text.too_long":                 "The question must be 1,000 characters or fewer",
-	"error.response.channel.unknown":               "Choose how the response arrived",
-	"error.response.consent.unknown":               "Choose whether we may publish the response",
-	"error.response.email.invalid":                 "Enter an email address in the correct format, like name@example.com",
-	"error.response.email.required_to_hear_back":   "Enter an email address so we can tell you the outcome",
-	"error.response.name.required_to_publish":      "Enter a name to publish the response with your name",
-	"error.response.name.too_long":                 "The name must be 200 characters or fewer",
-	"error.response.org_name.required":             "Enter the name of the organisation",
-	"error.response.received.future":               "The date received must be today or in the past",
-	"error.response.received.required":             "Enter the date the response was received",
-	"error.response.reference.too_long":            "The reference must be 2,000 characters or fewer",
-	"error.response.respondent.unknown":            "Choose whether you are responding as an individual or for an organisation",
 }
 
 // Responses.

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"parley/internal/account"
-	"parley/internal/i18n"
 	"parley/internal/store"
 	"parley/internal/store/storetest"
 )
@@ -269,19 +268,4 @@ func TestConsultationAPI(t *testing.T) {
 		}
 		conformTo(f.get(listPath, f.token), "/api/v1/consultations", "get", 200)
 	})
-}
-
-// TestDomainMessagesMatchCatalogue holds the API's English texts of the
-// consultation messages to the English catalogue.
-func TestDomainMessagesMatchCatalogue(t *testing.T) {
-	c, err := i18n.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	en := c.Printer("en")
-	for id, text := range domainMessages {
-		if got := en.T(id); got != text {
-			t.Errorf("%s: API says %q, catalogue %q", id, text, got)
-		}
-	}
 }

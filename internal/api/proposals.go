@@ -2,7 +2,6 @@ package api
 
 import (
 	"cmp"
-	"errors"
 	"net/http"
 	"slices"
 	"strconv"
@@ -458,27 +457,6 @@ func (a *API) proposalStatusChanges(w http.ResponseWriter, r *http.Request, c ca
 	return writeJSON(w, http.StatusOK, out)
 }
 
-// inEnglishProposal adapts a proposal handler: the message IDs in its errors become
-// English, from the API's own texts or the English catalogue.
-func inEnglishProposal(h authFunc) authFunc {
-	return func(w http.ResponseWriter, r *http.Request, c caller) error {
-		err := h(w, r, c)
-		var ae *apperr.Error
-		var re requestError
-		if err == nil || !errors.As(err, &ae) || errors.As(err, &re) {
-			return err
-		}
-		out := &apperr.Error{Kind: ae.Kind, Msg: proposalText(ae.Msg), Err: ae.Err, Order: ae.Order}
-		if len(ae.Fields) > 0 {
-			out.Fields = make(map[string]string, len(ae.Fields))
-			for k, v := range ae.Fields {
-				out.Fields[k] = proposalText(v)
-			}
-		}
-		return out
-	}
-}
-
 // proposalMessages are the English texts of the proposal messages the
 // store and the API give that the catalogue may not hold.
 var proposalMessages = map[string]string{
@@ -495,15 +473,3 @@ var englishCatalogue = sync.OnceValue(func() *i18n.Printer {
 	p := c.Printer("en")
 	return &p
 })
-
-// proposalText is the English of a proposal message ID: the API's own
-// text, else the English catalogue's, else what domainText says.
-func proposalText(id string) string {
-	if s, ok := proposalMessages[id]; ok {
-		return s
-	}
-	if p := englishCatalogue(); p != nil && strings.HasPrefix(id, "error.") && p.Known(id) {
-		return p.T(id)
-	}
-	return domainText(id)
-}
