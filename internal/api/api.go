@@ -84,6 +84,8 @@ type Store interface {
 	CountsByArea(ctx context.Context, proposalID int64) ([]proposal.AreaCount, error)
 	SetProposalStatus(ctx context.Context, c proposal.StatusChange) (proposal.StatusChange, error)
 	StatusChanges(ctx context.Context, proposalID int64) ([]proposal.StatusChange, error)
+
+	MeasureStore
 }
 
 // maxBody bounds request bodies: past it a request gets a 413 problem

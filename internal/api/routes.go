@@ -64,6 +64,8 @@ func (a *API) register() {
 	a.private("POST /api/v1/proposals/{id}/status", inEnglishHandler(a.proposalStatus))
 	a.private("GET /api/v1/proposals/{id}/status-changes", inEnglishHandler(a.proposalStatusChanges))
 
+	a.measureRoutes()
+
 	// Unknown paths and methods get problems, not the mux's plain text.
 	a.mux.Handle(catchAll, a.serve(a.unmatched))
 }

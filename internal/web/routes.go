@@ -76,6 +76,9 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.proposalRoutes(mux)
 	s.signatureRoutes(mux)
 
+	// Measurement: published figures of organisations that opt in.
+	s.measureRoutes(mux)
+
 	// Signing in and out.
 	mux.Handle("GET /sign-in", s.h(s.signInForm))
 	mux.Handle("POST /sign-in", s.h(s.signInSubmit))
@@ -113,6 +116,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.staff(mux, "POST", "/staff/{org}/conversations/{id}/report", account.PermEdit, s.conversationPublishReport)
 	s.staffConsultationRoutes(mux)
 	s.staffProposalRoutes(mux)
+	s.staffMeasureRoutes(mux)
 	s.staff(mux, "GET", "/staff/{org}/listening", account.PermStaffArea, s.listeningInbox)
 	s.staff(mux, "GET", "/staff/{org}/listening/mentions/{id}", account.PermStaffArea, s.listeningMention)
 	s.staff(mux, "POST", "/staff/{org}/listening/mentions/{id}", account.PermModerate, s.triageMention)

@@ -53,6 +53,7 @@ type Store interface {
 	ListeningStore
 	ConsultationStore
 	ProposalStore
+	MeasureStore
 }
 
 // ListeningStore is what the listening pages need of the database.
