@@ -20,7 +20,7 @@ type layer struct {
 }
 
 var (
-	domain  = []string{"internal/apperr", "internal/account", "internal/org", "internal/outbox", "internal/jobs", "internal/conversation", "internal/listening", "internal/consultation", "internal/proposal"}
+	domain  = []string{"internal/apperr", "internal/account", "internal/org", "internal/outbox", "internal/jobs", "internal/conversation", "internal/listening", "internal/consultation", "internal/proposal", "internal/measure"}
 	pureStd = []string{"database/sql", "net/http", "os"}
 )
 
