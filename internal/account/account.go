@@ -234,7 +234,9 @@ type StaffMember struct {
 	Role Role
 }
 
-// AuditEntry records one staff action.
+// AuditEntry records one staff action. Entries of an organisation form a
+// chain: each one's Hash covers its content and the Hash of the entry
+// before it, so changing or removing any entry breaks every hash after it.
 type AuditEntry struct {
 	ID      int64
 	At      time.Time
@@ -243,4 +245,10 @@ type AuditEntry struct {
 	Action  string
 	Target  string
 	Detail  string
+	Before  string // the state replaced, where there was one (JSON or text)
+	After   string // the state written
+	// PrevHash and Hash are hex SHA-256; the first entry of a chain has
+	// an empty PrevHash. The store fills them.
+	PrevHash string
+	Hash     string
 }

@@ -37,6 +37,9 @@ func (s *Store) Migrate(ctx context.Context) error {
 	if _, err := p.Up(ctx); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
+	if err := s.chainOldAudit(ctx); err != nil {
+		return fmt.Errorf("migrate: chaining the audit log: %w", err)
+	}
 	return nil
 }
 

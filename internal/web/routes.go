@@ -104,6 +104,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.staff(mux, "POST", "/staff/{org}/people/{user}/role", account.PermManageStaff, s.peopleRole)
 	s.staff(mux, "POST", "/staff/{org}/people/{user}/remove", account.PermManageStaff, s.peopleRemove)
 	s.staff(mux, "GET", "/staff/{org}/audit", account.PermManageStaff, s.auditPage)
+	s.staff(mux, "GET", "/staff/{org}/audit.json", account.PermManageStaff, s.auditExport("json"))
+	s.staff(mux, "GET", "/staff/{org}/audit.csv", account.PermManageStaff, s.auditExport("csv"))
 	s.staff(mux, "GET", "/staff/{org}/conversations", account.PermStaffArea, s.staffConversations)
 	s.staff(mux, "GET", "/staff/{org}/conversations/new", account.PermEdit, s.newConversationForm)
 	s.staff(mux, "POST", "/staff/{org}/conversations", account.PermEdit, s.createConversation)

@@ -40,6 +40,9 @@ type Store interface {
 	SetRole(ctx context.Context, orgID, userID int64, role account.Role, actorID int64) error
 	RemoveStaff(ctx context.Context, orgID, userID int64, actorID int64) error
 	AuditLog(ctx context.Context, orgID int64, limit int) ([]account.AuditEntry, error)
+	// AuditChain lists entries of an organisation's chain after an ID, oldest first.
+	AuditChain(ctx context.Context, orgID, afterID int64, limit int) ([]account.AuditEntry, error)
+	CheckAuditChain(ctx context.Context, orgID int64) (account.ChainCheck, error)
 	Outbox(ctx context.Context, limit int) ([]outbox.Message, error)
 	OutboxMessage(ctx context.Context, id int64) (outbox.Message, error)
 	Subscribe(ctx context.Context, userID int64, kind string, targetID int64) error

@@ -273,18 +273,3 @@ func (s *Server) peopleRemove(w http.ResponseWriter, r *http.Request, o org.Orga
 	return nil
 }
 
-// AuditPage lists the organisation's staff actions.
-type AuditPage struct {
-	Base
-	Org     OrgItem
-	Entries []account.AuditEntry
-}
-
-func (s *Server) auditPage(w http.ResponseWriter, r *http.Request, o org.Organisation, p *account.Principal) error {
-	entries, err := s.Store.AuditLog(r.Context(), o.ID, 200)
-	if err != nil {
-		return err
-	}
-	page := AuditPage{Base: s.orgBase(r, "audit.title", o), Org: OrgItem{Slug: o.Slug, Name: o.Name(langOf(r))}, Entries: entries}
-	return s.render(w, r, http.StatusOK, "audit", page)
-}

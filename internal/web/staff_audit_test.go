@@ -1,0 +1,65 @@
+package web_test
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"parley/internal/account"
+	"parley/internal/store"
+	"parley/internal/web/htmlcheck"
+)
+
+func TestAuditLogChainAndExport(t *testing.T) {
+	s := newSite(t, store.SQLite)
+	s.store.AddStaff(ctx, s.org.ID, "boss@x.example", account.RoleAdmin, 0)
+	s.store.AddStaff(ctx, s.org.ID, "=cmd|' /C calc'!A0@x.example", account.RoleAnalyst, 0)
+	c := s.client()
+	s.signIn(c, "boss@x.example")
+
+	_, body, _ := s.get(c, "/staff/north-shire/audit")
+	doc := htmlcheck.Parse(t, body)
+	if txt := doc.Text(".govuk-inset-text"); !strings.Contains(txt, "The log is intact") {
+		t.Errorf("chain status: %q", txt)
+	}
+
+	code, body, h := s.get(c, "/staff/north-shire/audit.json")
+	if code != http.StatusOK || h.Get("Content-Type") != "application/json" {
+		t.Fatalf("json export: %d %s", code, h.Get("Content-Type"))
+	}
+	var rows []struct {
+		ID       int64  `json:"id"`
+		Action   string `json:"action"`
+		PrevHash string `json:"prev_hash"`
+		Hash     string `json:"hash"`
+	}
+	if err := json.Unmarshal([]byte(body), &rows); err != nil {
+		t.Fatalf("json export does not parse: %v\n%s", err, body)
+	}
+	if len(rows) < 2 || rows[0].PrevHash != "" || rows[1].PrevHash != rows[0].Hash || rows[0].ID > rows[1].ID {
+		t.Errorf("json export is not the chain, oldest first: %+v", rows)
+	}
+
+	code, body, _ = s.get(c, "/staff/north-shire/audit.csv")
+	recs, err := csv.NewReader(strings.NewReader(body)).ReadAll()
+	if code != http.StatusOK || err != nil || len(recs) != len(rows)+1 || recs[0][0] != "id" {
+		t.Fatalf("csv export: %d %v %d rows", code, err, len(recs))
+	}
+	for _, r := range recs[1:] {
+		for _, cell := range r {
+			if strings.HasPrefix(cell, "=") {
+				t.Errorf("a cell a spreadsheet would run: %q", cell)
+			}
+		}
+	}
+
+	// Analysts may not read the log.
+	a := s.client()
+	s.store.AddStaff(ctx, s.org.ID, "analyst@x.example", account.RoleAnalyst, 0)
+	s.signIn(a, "analyst@x.example")
+	if code, _, _ := s.get(a, "/staff/north-shire/audit.json"); code != http.StatusForbidden {
+		t.Errorf("analyst export: %d", code)
+	}
+}
