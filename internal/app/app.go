@@ -103,6 +103,8 @@ func wire(cfg *config.Config, log *slog.Logger, st *store.Store) (*App, error) {
 	runner.Handle(consultation.ScheduleKind, a.scheduleConsultations)
 	runner.Handle(consultation.OutcomeKind, a.consultationOutcome)
 	runner.Every(consultation.ScheduleKind, time.Minute)
+	runner.Handle(measureCollectJob, a.collectMeasures)
+	runner.Every(measureCollectJob, 10*time.Minute)
 	a.registerProposalJobs(runner)
 	a.registerBulkMail(runner, sender)
 
@@ -122,27 +124,28 @@ func wire(cfg *config.Config, log *slog.Logger, st *store.Store) (*App, error) {
 		}, nil)
 	}
 	a.Web, err = web.New(web.Options{
-		Store:         st,
-		Sessions:      st.Sessions(),
-		Catalogue:     cat,
-		Log:           log,
-		Metrics:       reg,
-		API:           api.New(st, log, cfg.BaseURL).Handler(),
-		SSO:           provider,
-		SSOName:       cfg.OIDCName,
-		BaseURL:       cfg.BaseURL,
-		Brand:         cfg.Brand,
-		SiteName:      cfg.SiteName,
-		DevOutbox:     isDev(sender),
-		SecureCookies: cfg.SecureCookies(),
-		SessionTTL:    cfg.SessionLifetime,
-		SignInLinkTTL: cfg.SignInLinkTTL,
-		MaxBodyBytes:  cfg.MaxBodyBytes,
-		PageCacheTTL:  cfg.PageCache,
-		WakeJobs:      runner.Wake,
-		Feeds:         feedTools{},
-		DocumentDir:   filepath.Join(cfg.DataDir, "documents"),
-		FormKey:       formKey,
+		Store:           st,
+		Sessions:        st.Sessions(),
+		Catalogue:       cat,
+		Log:             log,
+		Metrics:         reg,
+		API:             api.New(st, log, cfg.BaseURL).Handler(),
+		SSO:             provider,
+		SSOName:         cfg.OIDCName,
+		BaseURL:         cfg.BaseURL,
+		Brand:           cfg.Brand,
+		SiteName:        cfg.SiteName,
+		SecurityContact: cfg.SecurityContact,
+		DevOutbox:       isDev(sender),
+		SecureCookies:   cfg.SecureCookies(),
+		SessionTTL:      cfg.SessionLifetime,
+		SignInLinkTTL:   cfg.SignInLinkTTL,
+		MaxBodyBytes:    cfg.MaxBodyBytes,
+		PageCacheTTL:    cfg.PageCache,
+		WakeJobs:        runner.Wake,
+		Feeds:           feedTools{},
+		DocumentDir:     filepath.Join(cfg.DataDir, "documents"),
+		FormKey:         formKey,
 	})
 	if err != nil {
 		return nil, err

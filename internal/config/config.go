@@ -24,10 +24,13 @@ type Config struct {
 	BaseURL     string
 	Brand       string // "govuk" or "neutral"
 	SiteName    string
-	Demo        bool
-	DemoPolis   string // a Polis open-data folder the demo imports as a conversation
-	LogLevel    string
-	LogFormat   string // "text" or "json"
+	// SecurityContact is where security problems are reported, published
+	// in /.well-known/security.txt (RFC 9116).
+	SecurityContact string
+	Demo            bool
+	DemoPolis       string // a Polis open-data folder the demo imports as a conversation
+	LogLevel        string
+	LogFormat       string // "text" or "json"
 
 	SMTPHost     string
 	SMTPPort     int
@@ -94,6 +97,7 @@ func (c *Config) options() []option {
 		str(&c.BaseURL, "base-url", "", "public URL of the site, used in emails (default http://ADDR)", false),
 		str(&c.Brand, "brand", "neutral", "look of the site: govuk (GOV.UK domains only) or neutral", false),
 		str(&c.SiteName, "site-name", "Parley", "name of the service shown in the header", false),
+		str(&c.SecurityContact, "security-contact", "", "where to report security problems, published in /.well-known/security.txt: a mailto: or https: URI (default mailto:security@ the base URL's host)", false),
 		{name: "demo", usage: "load the demo dataset on first start",
 			bind: func(fs *flag.FlagSet, n, u string) { fs.BoolVar(&c.Demo, n, false, u) },
 			show: func() string { return strconv.FormatBool(c.Demo) }},
@@ -203,6 +207,14 @@ func (c *Config) validate() error {
 		bad("base-url %q: want an absolute http or https URL", c.BaseURL)
 	}
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	if c.SecurityContact == "" {
+		if u, err := url.Parse(c.BaseURL); err == nil {
+			c.SecurityContact = "mailto:security@" + u.Hostname()
+		}
+	}
+	if u, err := url.Parse(c.SecurityContact); err != nil || (u.Scheme != "mailto" && u.Scheme != "https") || strings.ContainsAny(c.SecurityContact, "\r\n") {
+		bad("security-contact %q: want a mailto: or https: URI", c.SecurityContact)
+	}
 	if c.Brand != "govuk" && c.Brand != "neutral" {
 		bad("brand %q: want govuk or neutral", c.Brand)
 	}

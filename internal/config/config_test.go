@@ -21,6 +21,9 @@ func TestDefaultsNeedNoConfiguration(t *testing.T) {
 	if c.BaseURL != "http://127.0.0.1:8080" {
 		t.Errorf("base url = %q", c.BaseURL)
 	}
+	if c.SecurityContact != "mailto:security@127.0.0.1" {
+		t.Errorf("security contact = %q", c.SecurityContact)
+	}
 	if c.SessionLifetime != 24*time.Hour || c.MaxBodyBytes != 1<<20 {
 		t.Errorf("session %v body %d", c.SessionLifetime, c.MaxBodyBytes)
 	}
@@ -38,11 +41,11 @@ func TestFlagsBeatEnvironment(t *testing.T) {
 }
 
 func TestInvalidSettingsAreAllReported(t *testing.T) {
-	_, err := Load("serve", []string{"--brand", "purple", "--database-url", "mysql://x", "--workers", "0"}, env(nil), io.Discard)
+	_, err := Load("serve", []string{"--brand", "purple", "--database-url", "mysql://x", "--workers", "0", "--security-contact", "javascript:alert(1)"}, env(nil), io.Discard)
 	if err == nil {
 		t.Fatal("no error")
 	}
-	for _, want := range []string{"brand", "database-url", "workers"} {
+	for _, want := range []string{"brand", "database-url", "workers", "security-contact"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not mention %s", err, want)
 		}

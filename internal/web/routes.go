@@ -41,6 +41,7 @@ func (s *Server) Handler() http.Handler {
 func (s *Server) routes(mux *http.ServeMux) {
 	// Operations.
 	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.HandleFunc("GET /.well-known/security.txt", s.securityTxt)
 	mux.Handle("GET /readyz", s.h(s.readyz))
 	if s.Metrics != nil {
 		mux.Handle("GET /metrics", promhttp.HandlerFor(s.Metrics, promhttp.HandlerOpts{}))

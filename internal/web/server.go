@@ -114,26 +114,28 @@ type SSO interface {
 
 // Options configures the web server.
 type Options struct {
-	Store         Store
-	Sessions      scs.Store // where sessions are kept
-	Catalogue     *i18n.Catalogue
-	Log           *slog.Logger
-	Metrics       *prometheus.Registry
-	API           http.Handler // serves /api/v1/
-	SSO           SSO          // nil: no single sign-on
-	SSOName       string       // the provider's name on the sign-in page
-	BaseURL       string
-	Brand         string // the site's brand: "govuk" or "neutral"
-	SiteName      string
-	DevOutbox     bool // no email sender: show the outbox at /dev/outbox
-	SecureCookies bool
-	SessionTTL    time.Duration
-	SignInLinkTTL time.Duration
-	MaxBodyBytes  int64
-	MaxInFlight   int           // requests served at once before shedding load with 503
-	PageCacheTTL  time.Duration // how long public pages are cached for visitors without a session (0: off)
-	SignInBurst   int           // sign-in requests one address may make at once (0: 10)
-	Now           func() time.Time
+	Store     Store
+	Sessions  scs.Store // where sessions are kept
+	Catalogue *i18n.Catalogue
+	Log       *slog.Logger
+	Metrics   *prometheus.Registry
+	API       http.Handler // serves /api/v1/
+	SSO       SSO          // nil: no single sign-on
+	SSOName   string       // the provider's name on the sign-in page
+	BaseURL   string
+	Brand     string // the site's brand: "govuk" or "neutral"
+	SiteName  string
+	// SecurityContact is published in /.well-known/security.txt.
+	SecurityContact string
+	DevOutbox       bool // no email sender: show the outbox at /dev/outbox
+	SecureCookies   bool
+	SessionTTL      time.Duration
+	SignInLinkTTL   time.Duration
+	MaxBodyBytes    int64
+	MaxInFlight     int           // requests served at once before shedding load with 503
+	PageCacheTTL    time.Duration // how long public pages are cached for visitors without a session (0: off)
+	SignInBurst     int           // sign-in requests one address may make at once (0: 10)
+	Now             func() time.Time
 	// Feeds discovers feeds and reads and writes OPML for the listening
 	// pages; nil: adding a feed takes its URL as given, and OPML is off.
 	Feeds FeedTools

@@ -6,9 +6,11 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"parley/internal/account"
 	"parley/internal/store"
+	"parley/internal/web"
 	"parley/internal/web/htmlcheck"
 )
 
@@ -61,5 +63,22 @@ func TestAuditLogChainAndExport(t *testing.T) {
 	s.signIn(a, "analyst@x.example")
 	if code, _, _ := s.get(a, "/staff/north-shire/audit.json"); code != http.StatusForbidden {
 		t.Errorf("analyst export: %d", code)
+	}
+}
+
+func TestSecurityTxt(t *testing.T) {
+	s := newSite(t, store.SQLite, func(o *web.Options) { o.SecurityContact = "mailto:security@council.example" })
+	code, body, h := s.get(s.client(), "/.well-known/security.txt")
+	if code != http.StatusOK || !strings.HasPrefix(h.Get("Content-Type"), "text/plain") {
+		t.Fatalf("security.txt: %d %s", code, h.Get("Content-Type"))
+	}
+	var expires time.Time
+	for _, line := range strings.Split(strings.TrimSpace(body), "\n") {
+		if v, ok := strings.CutPrefix(line, "Expires: "); ok {
+			expires, _ = time.Parse(time.RFC3339, v)
+		}
+	}
+	if !strings.Contains(body, "Contact: mailto:security@council.example\n") || time.Until(expires) < 300*24*time.Hour {
+		t.Errorf("security.txt:\n%s", body)
 	}
 }
