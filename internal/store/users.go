@@ -20,7 +20,7 @@ func scanUser(row interface{ Scan(...any) error }) (account.User, error) {
 
 // UserByID returns the user with the id.
 func (s *Store) UserByID(ctx context.Context, id int64) (account.User, error) {
-	u, err := scanUser(s.read.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users u WHERE u.id = $1`, id))
+	u, err := scanUser(s.read.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users u WHERE u.id = $1 AND u.erased_at IS NULL`, id))
 	return u, mapErr(err)
 }
 

@@ -1,0 +1,181 @@
+package account
+
+import (
+	"strconv"
+	"time"
+)
+
+// PersonalData is everything Parley holds about one person, as they
+// download it. Each part lists rows of one kind; empty parts are kept so
+// the person sees what was looked for.
+type PersonalData struct {
+	GeneratedAt   time.Time            `json:"generated_at"`
+	Account       AccountData          `json:"account"`
+	Memberships   []MembershipData     `json:"staff_roles"`
+	Identities    []IdentityData       `json:"sign_in_identities"`
+	APITokens     []TokenData          `json:"api_tokens"`
+	Following     []FollowData         `json:"following"`
+	Responses     []ResponseData       `json:"consultation_responses"`
+	Signatures    []SignatureData      `json:"petition_signatures"`
+	Supports      []SupportData        `json:"idea_supports"`
+	Proposals     []ProposalData       `json:"proposals"`
+	Comments      []CommentData        `json:"comments"`
+	Reports       []ReportData         `json:"comment_reports"`
+	Conversations []ConversationData   `json:"conversations"`
+	Emails        []EmailData          `json:"emails_sent_to_you"`
+	Retention     []RetentionStatement `json:"how_long_we_keep_it"`
+}
+
+// AccountData is the account itself.
+type AccountData struct {
+	ID            int64     `json:"id"`
+	Email         string    `json:"email"`
+	DisplayName   string    `json:"display_name"`
+	Language      string    `json:"language"`
+	PlatformAdmin bool      `json:"platform_admin"`
+	CreatedAt     time.Time `json:"created_at"`
+}
+
+// MembershipData is a staff role.
+type MembershipData struct {
+	Organisation string `json:"organisation"`
+	Role         string `json:"role"`
+}
+
+// IdentityData is a single sign-on identity linked to the account.
+type IdentityData struct {
+	Issuer    string    `json:"issuer"`
+	Subject   string    `json:"subject"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// TokenData is an API token (never its secret, which Parley does not keep).
+type TokenData struct {
+	Name       string     `json:"name"`
+	CreatedAt  time.Time  `json:"created_at"`
+	LastUsedAt *time.Time `json:"last_used_at"`
+	ExpiresAt  *time.Time `json:"expires_at"`
+	RevokedAt  *time.Time `json:"revoked_at"`
+}
+
+// FollowData is something the person follows.
+type FollowData struct {
+	Kind      string    `json:"kind"`
+	ID        int64     `json:"id"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// ResponseData is a consultation response given by the person (signed in,
+// or with their email address).
+type ResponseData struct {
+	ConsultationID int64        `json:"consultation_id"`
+	Consultation   string       `json:"consultation"`
+	Status         string       `json:"status"`
+	Channel        string       `json:"channel"`
+	Name           string       `json:"name"`
+	Organisation   string       `json:"organisation"`
+	Email          string       `json:"email"`
+	Consent        string       `json:"consent_to_publish"`
+	HearBack       bool         `json:"hear_back"`
+	AgeBand        string       `json:"age_band"`
+	CreatedAt      time.Time    `json:"created_at"`
+	SubmittedAt    *time.Time   `json:"submitted_at"`
+	Answers        []AnswerData `json:"answers"`
+}
+
+// AnswerData is one answer.
+type AnswerData struct {
+	Question string `json:"question"`
+	Text     string `json:"text,omitempty"`
+	Choices  string `json:"choices,omitempty"` // the options' numbers, as stored
+}
+
+// SignatureData is a petition signature made with the person's address.
+type SignatureData struct {
+	ProposalID  int64      `json:"petition_id"`
+	Proposal    string     `json:"petition"`
+	Name        string     `json:"name"`
+	Email       string     `json:"email"`
+	Postcode    string     `json:"postcode"`
+	Country     string     `json:"country"`
+	Area        string     `json:"area"`
+	IP          string     `json:"ip_address"`
+	Sponsor     bool       `json:"sponsor"`
+	CreatedAt   time.Time  `json:"created_at"`
+	ConfirmedAt *time.Time `json:"confirmed_at"`
+}
+
+// SupportData is an idea the person supports.
+type SupportData struct {
+	ProposalID int64     `json:"idea_id"`
+	Proposal   string    `json:"idea"`
+	CreatedAt  time.Time `json:"created_at"`
+}
+
+// ProposalData is an idea or petition the person wrote.
+type ProposalData struct {
+	ID        int64     `json:"id"`
+	Title     string    `json:"title"`
+	Body      string    `json:"body"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// CommentData is a comment the person wrote.
+type CommentData struct {
+	ProposalID int64     `json:"proposal_id"`
+	Body       string    `json:"body"`
+	State      string    `json:"state"`
+	CreatedAt  time.Time `json:"created_at"`
+}
+
+// ReportData is a comment the person reported.
+type ReportData struct {
+	CommentID int64     `json:"comment_id"`
+	Reason    string    `json:"reason"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// ConversationData is the person's part in a conversation.
+type ConversationData struct {
+	ConversationID int64     `json:"conversation_id"`
+	Conversation   string    `json:"conversation"`
+	JoinedAt       time.Time `json:"joined_at"`
+	Statements     []string  `json:"statements"`
+	Votes          int       `json:"votes"`
+}
+
+// EmailData is an email Parley sent or will send to the person.
+type EmailData struct {
+	Subject   string     `json:"subject"`
+	CreatedAt time.Time  `json:"created_at"`
+	SentAt    *time.Time `json:"sent_at"`
+}
+
+// RetentionStatement says how long one kind of data is kept.
+type RetentionStatement struct {
+	Data string `json:"data"`
+	Kept string `json:"kept"`
+}
+
+// Retention periods of personal data that a scheduled purge enforces.
+const (
+	// SignatureIPDays: a signature's IP address serves fraud checks only.
+	SignatureIPDays = 90
+	// SentEmailDays: the copy of a sent email, kept to answer "did you
+	// send it?".
+	SentEmailDays = 90
+)
+
+// RetentionStatements describe every retention period, in English, for
+// the export; the privacy page gives them in both languages.
+func RetentionStatements(mentionDays int) []RetentionStatement {
+	return []RetentionStatement{
+		{"Your account", "until you delete it"},
+		{"Sign-in links", "until used or expired, then deleted within a day"},
+		{"Sessions", "until you sign out or they expire"},
+		{"Petition signatures", "for as long as the petition is published; the IP address is removed after 90 days"},
+		{"Copies of emails sent to you", "90 days after sending"},
+		{"Consultation responses and other contributions", "for as long as the engagement is published; deleting your account removes your name and email from them"},
+		{"Mentions found by listening (not about you as a user)", strconv.Itoa(mentionDays) + " days"},
+	}
+}
