@@ -78,6 +78,9 @@ func (a *App) cleanup(ctx context.Context, _ jobs.Job) error {
 	if _, err := a.Store.PurgeMentions(ctx, time.Now().Add(-a.Config.MentionRetention)); err != nil {
 		return err
 	}
+	if _, err := a.Store.PurgePersonalData(ctx, time.Now()); err != nil {
+		return err
+	}
 	_, err := a.Store.PurgeFinishedJobs(ctx, time.Now().Add(-7*24*time.Hour))
 	return err
 }

@@ -93,6 +93,9 @@ func (s *Server) routes(mux *http.ServeMux) {
 	// A citizen's own account.
 	mux.Handle("GET /account", s.h(s.accountPage))
 	mux.Handle("POST /account/name", s.h(s.accountName))
+	mux.Handle("GET /account/my-data.json", s.h(s.myData))
+	mux.Handle("GET /account/delete", s.h(s.deleteAccountForm))
+	mux.Handle("POST /account/delete", s.h(s.deleteAccount))
 	mux.Handle("GET /unsubscribe/{token}", s.h(s.unsubscribeForm))
 	mux.Handle("POST /unsubscribe/{token}", s.h(s.unsubscribe))
 

@@ -43,6 +43,10 @@ type Store interface {
 	// AuditChain lists entries of an organisation's chain after an ID, oldest first.
 	AuditChain(ctx context.Context, orgID, afterID int64, limit int) ([]account.AuditEntry, error)
 	CheckAuditChain(ctx context.Context, orgID int64) (account.ChainCheck, error)
+	// PersonalData gathers what is held about a user; EraseUser erases
+	// them (Conflict for staff).
+	PersonalData(ctx context.Context, userID int64, mentionDays int) (account.PersonalData, error)
+	EraseUser(ctx context.Context, userID int64) error
 	Outbox(ctx context.Context, limit int) ([]outbox.Message, error)
 	OutboxMessage(ctx context.Context, id int64) (outbox.Message, error)
 	Subscribe(ctx context.Context, userID int64, kind string, targetID int64) error
@@ -125,6 +129,9 @@ type Options struct {
 	BaseURL   string
 	Brand     string // the site's brand: "govuk" or "neutral"
 	SiteName  string
+	// MentionRetention is how long listening keeps mentions, for the
+	// retention statement of a person's data download.
+	MentionRetention time.Duration
 	// SecurityContact is published in /.well-known/security.txt.
 	SecurityContact string
 	DevOutbox       bool // no email sender: show the outbox at /dev/outbox

@@ -89,6 +89,7 @@ type StaffOrgPage struct {
 	ManageStaff bool
 	CanEdit     bool
 	CanModerate bool // links to the petition fraud controls
+	CanAnalyse  bool // links to the measurement dashboard
 	Followers   int
 	Subject     string // the update form, refilled after an error
 	Body        string
@@ -97,7 +98,7 @@ type StaffOrgPage struct {
 func (s *Server) staffOrgPage(r *http.Request, o org.Organisation, p *account.Principal) (StaffOrgPage, error) {
 	page := StaffOrgPage{Base: s.orgBase(r, "", o), Org: OrgItem{Slug: o.Slug, Name: o.Name(langOf(r))},
 		ManageStaff: p.Can(o.ID, account.PermManageStaff), CanEdit: p.Can(o.ID, account.PermEdit),
-		CanModerate: p.Can(o.ID, account.PermModerate)}
+		CanModerate: p.Can(o.ID, account.PermModerate), CanAnalyse: p.Can(o.ID, account.PermAnalyse)}
 	page.Title = page.Org.Name
 	if role, ok := p.RoleIn(o.ID); ok {
 		page.Role = page.T("role." + string(role))
@@ -272,4 +273,3 @@ func (s *Server) peopleRemove(w http.ResponseWriter, r *http.Request, o org.Orga
 	http.Redirect(w, r, "/staff/"+o.Slug+"/people", http.StatusSeeOther)
 	return nil
 }
-

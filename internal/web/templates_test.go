@@ -18,6 +18,7 @@ var pageTypes = map[string]any{
 	"check-email":    CheckEmailPage{},
 	"sign-in-link":   SignInLinkPage{},
 	"account":        AccountPage{},
+	"account-delete": DeleteAccountPage{},
 	"unsubscribe":    UnsubscribePage{},
 	"staff":          StaffHomePage{},
 	"staff-org":      StaffOrgPage{},
