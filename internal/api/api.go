@@ -101,6 +101,11 @@ type API struct {
 	// routes is filled in as routes are registered, so a test can hold the
 	// OpenAPI document to them.
 	routes []route
+	// now is the clock of the measurement figures (their default period);
+	// tests set it.
+	now func() time.Time
+	// figures keeps the measurement figures recently worked out.
+	figures figureCache
 }
 
 // New returns the API. baseURL is the site's public address (for example
@@ -109,7 +114,7 @@ func New(st Store, log *slog.Logger, baseURL string) *API {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	a := &API{st: st, log: log, baseURL: strings.TrimRight(baseURL, "/"), mux: http.NewServeMux()}
+	a := &API{st: st, log: log, baseURL: strings.TrimRight(baseURL, "/"), mux: http.NewServeMux(), now: time.Now}
 	a.register()
 	return a
 }
@@ -133,14 +138,18 @@ type caller struct {
 
 // serve adapts a handler: the headers every response carries, a bounded
 // body, and errors rendered as problem+json.
-func (a *API) serve(h handlerFunc) http.Handler {
+func (a *API) serve(h handlerFunc) http.Handler { return a.serveLimit(h, maxBody) }
+
+// serveLimit is serve with a body limit of its own, for the few routes
+// whose bodies are larger by design (the measurement ingest batches).
+func (a *API) serveLimit(h handlerFunc, limit int64) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// Responses are per token; nothing may keep them. The OpenAPI
 		// document, which is the same for everyone, overrides this.
 		w.Header().Set("Cache-Control", "no-store")
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		if r.Body != nil {
-			r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
 		}
 		if err := h(w, r); err != nil {
 			a.fail(w, r, err)

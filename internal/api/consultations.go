@@ -610,6 +610,7 @@ type responseJSON struct {
 	Email      string           `json:"email"`
 	Consent    string           `json:"consent"`
 	HearBack   bool             `json:"hear_back"`
+	AgeBand    string           `json:"age_band"`
 	Reference  string           `json:"reference"`
 	ScanID     int64            `json:"scan_id,omitempty"`
 	ReceivedAt string           `json:"received_at,omitempty"`
@@ -630,7 +631,7 @@ type answerJSON struct {
 
 func (a *API) responseOut(k consultation.Consultation, slug string, qs []consultation.Question, rs consultation.Response, themes []int64) responseJSON {
 	out := responseJSON{ID: rs.ID, Channel: rs.Channel, Respondent: string(rs.Respondent), Name: rs.Name, OrgName: rs.OrgName,
-		Email: rs.Email, Consent: string(rs.Consent), HearBack: rs.HearBack, Reference: rs.Reference, ScanID: rs.ScanID,
+		Email: rs.Email, Consent: string(rs.Consent), HearBack: rs.HearBack, AgeBand: rs.AgeBand, Reference: rs.Reference, ScanID: rs.ScanID,
 		ReceivedAt: optTime(rs.ReceivedAt, timestamp(rs.ReceivedAt)), Submitted: optTime(rs.SubmittedAt, timestamp(rs.SubmittedAt)),
 		CreatedAt: timestamp(rs.CreatedAt), Answers: []answerJSON{}, Redacted: rs.Redacted, ThemeIDs: themes,
 		Links: documentLinks{HTML: a.baseURL + "/staff/" + slug + "/consultations/" + strconv.FormatInt(k.ID, 10) +
@@ -739,6 +740,7 @@ type responseIn struct {
 	Email      string     `json:"email"`
 	Consent    string     `json:"consent"`
 	HearBack   bool       `json:"hear_back"`
+	AgeBand    string     `json:"age_band"`
 	Reference  string     `json:"reference"`
 	Answers    []answerIn `json:"answers"`
 }
@@ -793,7 +795,7 @@ func (c choiceIn) match(q consultation.Question) int {
 func (in responseIn) response(consultationID int64, qs []consultation.Question, actorID int64, now time.Time, prefix string, f *apperr.Fields) consultation.Response {
 	rs := consultation.Response{ConsultationID: consultationID, Status: consultation.Submitted,
 		Channel: strings.TrimSpace(in.Channel), Respondent: consultation.Respondent(in.Respondent), Name: in.Name, OrgName: in.OrgName,
-		Email: in.Email, Consent: consultation.Consent(in.Consent), HearBack: in.HearBack, Reference: in.Reference, KeyedBy: actorID}
+		Email: in.Email, Consent: consultation.Consent(in.Consent), HearBack: in.HearBack, AgeBand: in.AgeBand, Reference: in.Reference, KeyedBy: actorID}
 	offline := false
 	for _, ch := range consultation.OfflineChannels {
 		offline = offline || ch == rs.Channel
@@ -1004,7 +1006,7 @@ func (a *API) responseExport(w http.ResponseWriter, r *http.Request, c caller) e
 func writeResponsesCSV(w io.Writer, qs []consultation.Question, rs []consultation.Response) {
 	cw := csv.NewWriter(w)
 	header := []string{"id", "submitted", "channel", "received", "respondent", "name", "organisation", "email",
-		"reference", "consent", "hear_back"}
+		"reference", "consent", "hear_back", "age_band"}
 	for i := range qs {
 		header = append(header, "q"+strconv.Itoa(i+1))
 	}
@@ -1017,7 +1019,7 @@ func writeResponsesCSV(w io.Writer, qs []consultation.Question, rs []consultatio
 		}
 		row = append(row[:0], strconv.FormatInt(rs.ID, 10), optTime(rs.SubmittedAt, timestamp(rs.SubmittedAt)), rs.Channel,
 			optTime(rs.ReceivedAt, timestamp(rs.ReceivedAt)), string(rs.Respondent), cell(rs.Name), cell(rs.OrgName),
-			cell(rs.Email), cell(rs.Reference), string(rs.Consent), hear)
+			cell(rs.Email), cell(rs.Reference), string(rs.Consent), hear, rs.AgeBand)
 		for _, q := range qs {
 			ans := rs.Answer(q.ID)
 			if q.Choice() {

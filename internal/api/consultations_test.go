@@ -159,12 +159,16 @@ func TestConsultationAPI(t *testing.T) {
 			t.Errorf("imported %d", got.Imported)
 		}
 		one := `{"channel": "face_to_face", "received_at": "2026-03-03T10:00:00Z", "respondent": "organisation", "org_name": "Friends of Riverside",
-			"email": "friends@example.org", "hear_back": true, "consent": "named",
+			"email": "friends@example.org", "hear_back": true, "consent": "named", "age_band": "45-54",
 			"answers": [{"position": 1, "choices": ["Bus"]}, {"position": 3, "text": "=SUM(A1) is what we think of the budget."}]}`
 		rec = f.send("POST", path+"/responses", f.token, one)
 		created := decode[responsesCreated](t, rec, http.StatusCreated)
-		if created.Imported != 1 || created.Response == nil || created.Response.OrgName != "Friends of Riverside" || len(created.Response.Answers) != 2 {
+		if created.Imported != 1 || created.Response == nil || created.Response.OrgName != "Friends of Riverside" || len(created.Response.Answers) != 2 ||
+			created.Response.AgeBand != "45-54" {
 			t.Errorf("created %+v", created)
+		}
+		if rec := f.send("POST", path+"/responses", f.token, `{"channel": "post", "received_at": "2026-03-03", "age_band": "40s", "answers": [{"position": 3, "text": "x"}]}`); rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), "age_band") {
+			t.Errorf("an unknown age band: %d %s", rec.Code, rec.Body)
 		}
 		if rec := f.send("POST", path+"/responses", f.token, `{"channel": "web", "received_at": "2026-03-03", "answers": [{"position": 3, "text": "x"}]}`); rec.Code != http.StatusUnprocessableEntity {
 			t.Errorf("a web response keyed in: %d", rec.Code)
@@ -220,13 +224,13 @@ func TestConsultationAPI(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(rows) != 13 || strings.Join(rows[0], ",") != "id,submitted,channel,received,respondent,name,organisation,email,reference,consent,hear_back,q1,q2,q3" {
+		if len(rows) != 13 || strings.Join(rows[0], ",") != "id,submitted,channel,received,respondent,name,organisation,email,reference,consent,hear_back,age_band,q1,q2,q3" {
 			t.Fatalf("export: %d rows, header %v", len(rows), rows[0])
 		}
-		if r := rows[1]; r[2] != "post" || r[11] != "Bus|Bike" || r[12] != "Agree" || !strings.HasPrefix(r[13], "I object") {
+		if r := rows[1]; r[2] != "post" || r[11] != "" || r[12] != "Bus|Bike" || r[13] != "Agree" || !strings.HasPrefix(r[14], "I object") {
 			t.Errorf("first row %q", r)
 		}
-		if r := rows[12]; r[6] != "Friends of Riverside" || r[10] != "yes" || r[13] != "'=SUM(A1) is what we think of the budget." {
+		if r := rows[12]; r[6] != "Friends of Riverside" || r[10] != "yes" || r[11] != "45-54" || r[14] != "'=SUM(A1) is what we think of the budget." {
 			t.Errorf("last row %q", r)
 		}
 

@@ -196,14 +196,18 @@ func (a *API) document() document {
 	for k, v := range proposalPaths() {
 		paths[k] = v
 	}
+	for k, v := range measurePaths() {
+		paths[k] = v
+	}
 	doc := document{
 		OpenAPI: "3.1.0",
 		Info: info{
 			Title:   "Parley API",
 			Version: "1",
-			Description: "The JSON API of a Parley deployment. Every endpoint except this document needs " +
-				"a bearer token (`parley admin token --email EMAIL`). Errors are RFC 9457 problem details; " +
-				"lists are paginated with an opaque cursor.",
+			Description: "The JSON API of a Parley deployment. Every endpoint except this document and the published " +
+				"measurement figures (/api/v1/measures/organisations…, open data) needs a bearer token: a personal one " +
+				"(`parley admin token --email EMAIL`), or for measurement ingest the dataset's own. Errors are RFC 9457 " +
+				"problem details; lists are paginated with an opaque cursor.",
 		},
 		Servers:  []server{{URL: a.baseURL}},
 		Security: bearerAuth,
@@ -266,9 +270,13 @@ func (a *API) document() document {
 			}},
 		},
 		Components: components{
-			Schemas:         schemas(),
-			Responses:       problemResponses(),
-			SecuritySchemes: map[string]securityScheme{"bearer": {Type: "http", Scheme: "bearer", Description: "A personal API token, pat_…, from `parley admin token --email EMAIL`."}},
+			Schemas:   schemas(),
+			Responses: problemResponses(),
+			SecuritySchemes: map[string]securityScheme{
+				"bearer": {Type: "http", Scheme: "bearer", Description: "A personal API token, pat_…, from `parley admin token --email EMAIL`."},
+				"dataset": {Type: "http", Scheme: "bearer", Description: "A measurement dataset's ingest token, pds_…, shown once when staff " +
+					"create the dataset (Staff area → Measures → Datasets). It writes that dataset's records and nothing else."},
+			},
 		},
 	}
 	for k, v := range paths {
@@ -284,6 +292,9 @@ func (a *API) document() document {
 		doc.Components.Schemas[k] = v
 	}
 	for k, v := range proposalSchemas() {
+		doc.Components.Schemas[k] = v
+	}
+	for k, v := range measureSchemas() {
 		doc.Components.Schemas[k] = v
 	}
 	return doc

@@ -1,5 +1,7 @@
 package api
 
+import "parley/internal/measure"
+
 // The consultation endpoints of the OpenAPI document.
 
 func consultationPaths() map[string]pathItem {
@@ -96,7 +98,7 @@ func consultationPaths() map[string]pathItem {
 		"/api/v1/consultations/{id}/responses.csv": {"get": {
 			OperationID: "exportConsultationResponses", Summary: "The submitted responses as CSV", Tags: tags,
 			Description: "One row per response. Columns: id, submitted, channel, received, respondent, name, organisation, email, reference, consent, " +
-				"hear_back, then q1, q2, … (one per question by position); choices are the options' English labels joined by |. " +
+				"hear_back, age_band, then q1, q2, … (one per question by position); choices are the options' English labels joined by |. " +
 				"Without id and submitted, the file has the columns the CSV import reads. A cell beginning with = + - or @ is prefixed with ' " +
 				"so that spreadsheets do not run it. Any staff role of the organisation.",
 			Parameters: []parameter{id, channel, respondent, search},
@@ -145,6 +147,8 @@ func consultationSchemas() map[string]*schema {
 			"did":      t("What the organisation did."),
 		})
 	}
+	ageBand := &schema{Type: jsonType{"string"}, Enum: append(append([]string{""}, measure.AgeBands...), measure.PreferNotToSay),
+		Description: "The respondent's age band, if they gave it (optional; \"\" for none). Counted for representativeness, never published."}
 	response := object([]string{"id", "channel", "respondent", "name", "org_name", "email", "consent", "hear_back", "reference",
 		"created_at", "answers", "theme_ids", "links"}, map[string]*schema{
 		"id":           integer,
@@ -155,6 +159,7 @@ func consultationSchemas() map[string]*schema {
 		"email":        str(""),
 		"consent":      {Type: jsonType{"string"}, Enum: []string{"no", "anonymous", "named"}, Description: "Whether it may be published, and with the name."},
 		"hear_back":    {Type: jsonType{"boolean"}, Description: "Wants an email when the outcome is published."},
+		"age_band":     ageBand,
 		"reference":    str("A link or reference given with it."),
 		"scan_id":      {Type: jsonType{"integer"}, Description: "The scanned original, when there is one."},
 		"received_at":  dateTime("When an offline response arrived."),
@@ -178,6 +183,7 @@ func consultationSchemas() map[string]*schema {
 		"email":       str("Required with hear_back."),
 		"consent":     {Type: jsonType{"string"}, Enum: []string{"no", "anonymous", "named"}, Description: "Default no."},
 		"hear_back":   boolean,
+		"age_band":    ageBand,
 		"reference":   str("A letter's number, a post's link…"),
 		"answers": {Type: jsonType{"array"}, Items: object(nil, map[string]*schema{
 			"question": {Type: jsonType{"integer"}, Description: "The question's ID; or give position."},

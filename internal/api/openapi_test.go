@@ -67,11 +67,16 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 		if op.Security == nil {
 			t.Errorf("%s: no security requirement (use [] for public)", key)
 		}
-		if needs := len(op.Security) > 0; needs != rt.auth {
+		if rt.optional {
+			// No token needed, a staff token taken: [{}, {"bearer": []}].
+			if len(op.Security) != 2 || len(op.Security[0]) != 0 || op.Security[1]["bearer"] == nil {
+				t.Errorf("%s: token optional, but the document's security is %v", key, op.Security)
+			}
+		} else if needs := len(op.Security) > 0; needs != rt.auth {
 			t.Errorf("%s: document says token needed %v, route says %v", key, needs, rt.auth)
 		}
-		if _, ok := op.Responses["401"]; ok != rt.auth {
-			t.Errorf("%s: 401 documented %v, token needed %v", key, ok, rt.auth)
+		if _, ok := op.Responses["401"]; ok != (rt.auth || rt.optional) {
+			t.Errorf("%s: 401 documented %v, token needed %v, optional %v", key, ok, rt.auth, rt.optional)
 		}
 		success := false
 		for _, code := range []string{"200", "201", "202", "204"} {

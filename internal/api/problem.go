@@ -46,7 +46,7 @@ func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
 		a.writeProblem(w, r, problem{Status: http.StatusRequestEntityTooLarge,
-			Detail: "The request body is larger than " + strconv.Itoa(maxBody) + " bytes."})
+			Detail: "The request body is larger than " + strconv.FormatInt(tooLarge.Limit, 10) + " bytes."})
 		return
 	}
 	kind := apperr.KindOf(err)
@@ -196,6 +196,9 @@ var kindText = map[apperr.Kind]string{
 // an ID is shown as it is.
 func english(msg string, k apperr.Kind) string {
 	if s, ok := messages[msg]; ok {
+		return s
+	}
+	if s, ok := measureMessages[msg]; ok {
 		return s
 	}
 	if msg == "" || strings.HasPrefix(msg, "error.") {

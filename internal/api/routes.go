@@ -13,6 +13,9 @@ type route struct {
 	method  string
 	pattern string // path pattern, e.g. /api/v1/organisations/{slug}
 	auth    bool   // needs a bearer token
+	// optional: a staff token may be sent and shows more (unpublished
+	// figures of the caller's own organisations); none is needed.
+	optional bool
 }
 
 // catchAll answers every /api/v1/ path no route claims.
@@ -85,12 +88,18 @@ func (a *API) private(pattern string, h authFunc) {
 }
 
 func (a *API) handle(pattern string, auth bool, h handlerFunc) {
+	a.add(pattern, route{auth: auth}, a.serve(h))
+}
+
+// add registers a served handler under pattern with rt's access rule.
+func (a *API) add(pattern string, rt route, h http.Handler) {
 	method, path, ok := strings.Cut(pattern, " ")
 	if !ok || !strings.HasPrefix(path, catchAll) {
 		panic("api: route needs a method and a path under /api/v1/: " + pattern)
 	}
-	a.mux.Handle(pattern, a.serve(h))
-	a.routes = append(a.routes, route{method: method, pattern: path, auth: auth})
+	a.mux.Handle(pattern, h)
+	rt.method, rt.pattern = method, path
+	a.routes = append(a.routes, rt)
 }
 
 // unmatched answers 405 when another method would have matched the path,

@@ -79,5 +79,8 @@ func (a *App) SeedDemo(ctx context.Context) (bool, error) {
 	if err := a.seedProposals(ctx); err != nil {
 		return false, errors.Join(errors.New("demo proposals"), err)
 	}
+	if err := a.seedMeasures(ctx); err != nil {
+		return false, errors.Join(errors.New("demo measures"), err)
+	}
 	return true, nil
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"parley/internal/consultation"
+	"parley/internal/measure"
 	"parley/internal/outbox"
 )
 
@@ -136,10 +137,13 @@ func (a *App) seedDemoConsultation(ctx context.Context, orgID int64, d demoConsu
 		consultation.ChannelEmail, consultation.ChannelPost, consultation.ChannelPost, consultation.ChannelPhone,
 		consultation.ChannelFaceToFace, consultation.ChannelEvent}
 	rs := make([]consultation.Response, 0, n)
+	// Age bands come from their own generator, so the rest of the demo
+	// stays as it was.
+	ages := rand.New(rand.NewPCG(uint64(orgID)+7, uint64(n)))
 	for i := range n {
 		r := consultation.Response{Status: consultation.Submitted, Channel: channels[rng.IntN(len(channels))],
 			Respondent: consultation.Individual, Consent: consultation.PublishNot,
-			ReceivedAt: now.Add(-time.Duration(rng.IntN(40*24)) * time.Hour)}
+			ReceivedAt: now.Add(-time.Duration(rng.IntN(40*24)) * time.Hour), AgeBand: demoAgeBand(ages)}
 		switch {
 		case i%9 == 0:
 			r.Consent = consultation.PublishAnonymous
@@ -397,4 +401,30 @@ func demoAnswer(rng *rand.Rand, templates []string, n int) string {
 		b.WriteString(strings.ToUpper(t[:1]) + t[1:])
 	}
 	return b.String()
+}
+
+// demoAgeBand answers the optional age question as consultation
+// respondents tend to: older people more than younger ones, a fifth not
+// answering and a few preferring not to say.
+func demoAgeBand(rng *rand.Rand) string {
+	weights := []int{4, 9, 13, 17, 21, 19, 8} // measure.AgeBands, 16-24 to 75+
+	n := rng.IntN(100)
+	switch {
+	case n < 20:
+		return ""
+	case n < 25:
+		return measure.PreferNotToSay
+	}
+	total := 0
+	for _, w := range weights {
+		total += w
+	}
+	pick := rng.IntN(total)
+	for i, w := range weights {
+		if pick < w {
+			return measure.AgeBands[i]
+		}
+		pick -= w
+	}
+	return measure.AgeBands[len(measure.AgeBands)-1]
 }

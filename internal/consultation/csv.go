@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"parley/internal/apperr"
+	"parley/internal/measure"
 )
 
 // The CSV import takes responses that arrived offline in a batch. Its header
@@ -22,6 +23,8 @@ import (
 //	name, organisation, email, reference
 //	consent        no (default), anonymous or named
 //	hear_back      yes or no (default)
+//	age_band       optional: 16-24, 25-34, 35-44, 45-54, 55-64, 65-74, 75+
+//	               or "prefer not to say" ("Age band" as a header works too)
 //	q1, q2, …      the answer to question 1, 2, … by position; choice answers
 //	               are option labels or numbers, several separated by "|"
 const (
@@ -145,7 +148,7 @@ type column struct {
 
 var importFields = map[string]bool{
 	"channel": true, "received": true, "respondent": true, "name": true, "organisation": true,
-	"email": true, "reference": true, "consent": true, "hear_back": true,
+	"email": true, "reference": true, "consent": true, "hear_back": true, "age_band": true,
 }
 
 func columns(header []string, qs []Question) ([]column, []RowError) {
@@ -156,6 +159,7 @@ func columns(header []string, qs []Question) ([]column, []RowError) {
 	)
 	for _, h := range header {
 		name := strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
+		name = strings.Join(strings.Fields(name), "_") // "Age band" is age_band
 		c := column{name: name, q: -1}
 		switch {
 		case importFields[name]:
@@ -220,6 +224,12 @@ func parseRow(line int, rec, header []string, cols []column, qs []Question, now 
 			resp.Reference = v
 		case "consent":
 			resp.Consent = Consent(strings.ToLower(v))
+		case "age_band":
+			band, ok := measure.ParseAgeBand(v)
+			if !ok {
+				bad(header[i], "error.response.age_band.unknown", v)
+			}
+			resp.AgeBand = band
 		case "hear_back":
 			switch strings.ToLower(v) {
 			case "yes", "y", "true", "1":

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"parley/internal/apperr"
+	"parley/internal/measure"
 )
 
 // Channels a response may arrive by. Every response carries one, so analysis
@@ -87,6 +88,10 @@ type Response struct {
 	// publishes the answer as given.
 	Redacted map[int64]string
 	KeyedBy  int64 // the staff member who keyed an offline response in
+	// AgeBand is the respondent's age band if they chose to give it: one
+	// of measure.AgeBands, measure.PreferNotToSay, or "" (not asked or
+	// not answered). It feeds the representativeness figures only.
+	AgeBand string
 }
 
 // Answer returns the answer to question id (empty if none).
@@ -146,6 +151,7 @@ func (r *Response) Normalise() {
 	r.OrgName = strings.TrimSpace(r.OrgName)
 	r.Email = strings.TrimSpace(r.Email)
 	r.Reference = strings.TrimSpace(r.Reference)
+	r.AgeBand = strings.TrimSpace(r.AgeBand)
 	if r.Respondent == "" {
 		r.Respondent = Individual
 	}
@@ -181,6 +187,7 @@ func (r Response) checkAbout(f *apperr.Fields) {
 	f.Check(!r.HearBack || r.Email != "", "email", "error.response.email.required_to_hear_back")
 	f.Check(ValidChannel(r.Channel), "channel", "error.response.channel.unknown")
 	f.Check(utf8.RuneCountInString(r.Reference) <= MaxReference, "reference", "error.response.reference.too_long")
+	f.Check(measure.ValidAgeBand(r.AgeBand), "age_band", "error.response.age_band.unknown")
 }
 
 // PublicNameGiven reports whether there is a name to publish.

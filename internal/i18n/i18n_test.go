@@ -41,7 +41,7 @@ var sameInBoth = map[string]bool{"audit.system": true}
 // under the catalogue's prefixes).
 var (
 	templateID = regexp.MustCompile(`\.T "([a-z0-9_.]+)"`)
-	goID       = regexp.MustCompile(`"((?:error|email|proposal|proposals|board|boards|signature|signatures|petition|petitions|comment|consultation|consultations|question|response|respond|theme|themes|analysis|outcome|document|conversation|conversations|listening|statement|update|sign_in|sign_out|org|people|account|staff|outbox|audit|home|check_email|sign_in_link|unsubscribe|accessibility|privacy|cookies|nav|layout|footer)\.[a-z0-9_.]+)"`)
+	goID       = regexp.MustCompile(`"((?:error|email|measure|measures|proposal|proposals|board|boards|signature|signatures|petition|petitions|comment|consultation|consultations|question|response|respond|theme|themes|analysis|outcome|document|conversation|conversations|listening|statement|update|sign_in|sign_out|org|people|account|staff|outbox|audit|home|check_email|sign_in_link|unsubscribe|accessibility|privacy|cookies|nav|layout|footer)\.[a-z0-9_.]+)"`)
 )
 
 func TestEveryUsedMessageExists(t *testing.T) {

@@ -1,6 +1,10 @@
 package measure
 
-import "time"
+import (
+	"math"
+	"sort"
+	"time"
+)
 
 // Engagement is one consultation, petition, idea or conversation as the
 // engagement figures see it.
@@ -37,8 +41,52 @@ type EngagementFigures struct {
 
 // Engage works out the engagement figures at now (an answer not yet due is
 // not counted late).
+//
+// An answer counts when it was published by now. One is due when it has a
+// deadline that has passed, or has been answered (a deadline met early is
+// counted at once); it is on time when answered by the deadline.
 func Engage(es []Engagement, now time.Time) EngagementFigures {
-	panic("measure.Engage: not written yet")
+	var f EngagementFigures
+	var days []float64
+	for _, e := range es {
+		f.Engagements++
+		f.Participants += e.Participants
+		f.Responses += e.Responses
+		if !e.Owed {
+			continue
+		}
+		f.Owed++
+		answered := !e.AnsweredAt.IsZero() && !e.AnsweredAt.After(now)
+		if answered {
+			f.Answered++
+			days = append(days, max(0, e.AnsweredAt.Sub(e.ClockStart).Hours()/24))
+		}
+		if e.DueAt.IsZero() || (!answered && now.Before(e.DueAt)) {
+			continue
+		}
+		f.Due++
+		if answered && !e.AnsweredAt.After(e.DueAt) {
+			f.OnTime++
+		}
+	}
+	f.ResponsesPerEngagement = ratio(f.Responses, int64(f.Engagements))
+	f.OutcomeShare = ratio(int64(f.Answered), int64(f.Owed))
+	f.OnTimeShare = ratio(int64(f.OnTime), int64(f.Due))
+	f.MedianDaysToAnswer = median(days)
+	return f
+}
+
+// median is the middle value, or the mean of the two middle ones.
+func median(xs []float64) Ratio {
+	if len(xs) == 0 {
+		return Ratio{}
+	}
+	sort.Float64s(xs)
+	n := len(xs)
+	if n%2 == 1 {
+		return Ratio{Value: xs[n/2], Valid: true}
+	}
+	return Ratio{Value: (xs[n/2-1] + xs[n/2]) / 2, Valid: true}
 }
 
 // Representativeness compares respondents' age bands with the population's.
@@ -60,8 +108,38 @@ type BandShare struct {
 }
 
 // Represent compares counts of respondents by band with the baseline shares.
+// Only AgeBands count: "prefer not to say" and unknown keys are left out.
+// The baseline is scaled to sum to 1 over AgeBands, so percentages or
+// shares that round to 0.99 work as well. Nil when there is no baseline or
+// no respondent gave a band.
 func Represent(counts map[string]int64, baseline map[string]float64) *Representativeness {
-	panic("measure.Represent: not written yet")
+	var people int64
+	var base float64
+	for _, b := range AgeBands {
+		people += max(0, counts[b])
+		if v := baseline[b]; v > 0 {
+			base += v
+		}
+	}
+	if people == 0 || base == 0 {
+		return nil
+	}
+	if math.Abs(base-1) < 1e-6 {
+		base = 1 // shares that sum to 1 are shown as loaded, not rescaled by rounding noise
+	}
+	r := &Representativeness{Respondents: people}
+	var gap float64
+	for _, b := range AgeBands {
+		n := max(0, counts[b])
+		bs := BandShare{Band: b, Respondents: n, Share: float64(n) / float64(people), Population: max(0, baseline[b]) / base}
+		if bs.Population > 0 {
+			bs.Ratio = Ratio{Value: bs.Share / bs.Population, Valid: true}
+		}
+		gap += math.Abs(bs.Share - bs.Population)
+		r.Bands = append(r.Bands, bs)
+	}
+	r.Index = max(0, 1-gap/2)
+	return r
 }
 
 // IndexInput is what the engagement index needs of one organisation.
@@ -102,5 +180,59 @@ const MinComponents = 2
 // Rank scores and ranks organisations, best first; ties share a rank and
 // unranked ones come last in input order.
 func Rank(in []IndexInput) []Score {
-	panic("measure.Rank: not written yet")
+	scores := make([]Score, len(in))
+	for i, x := range in {
+		scores[i] = score(x)
+	}
+	sort.SliceStable(scores, func(i, j int) bool {
+		a, b := scores[i], scores[j]
+		if (a.Rank > 0) != (b.Rank > 0) {
+			return a.Rank > 0
+		}
+		return a.Rank > 0 && roundIndex(a.Index.Value) > roundIndex(b.Index.Value)
+	})
+	for i := range scores {
+		if scores[i].Rank == 0 {
+			break
+		}
+		scores[i].Rank = i + 1
+		if i > 0 && roundIndex(scores[i].Index.Value) == roundIndex(scores[i-1].Index.Value) {
+			scores[i].Rank = scores[i-1].Rank
+		}
+	}
+	return scores
 }
+
+// score works out one organisation's components and index; Rank is 1 when
+// it has enough components to be ranked (Rank sets the real one), else 0.
+func score(x IndexInput) Score {
+	s := Score{OrgID: x.OrgID, Components: map[string]Ratio{
+		ComponentLoop:    x.Engagement.OutcomeShare,
+		ComponentTimes:   x.Engagement.OnTimeShare,
+		ComponentDigital: x.DigitalTakeUp,
+	}}
+	if x.Population > 0 && x.Engagement.Engagements > 0 {
+		reach := float64(x.Engagement.Participants) / float64(x.Population) / ReachTarget
+		s.Components[ComponentReach] = Ratio{Value: min(1, reach), Valid: true}
+	} else {
+		s.Components[ComponentReach] = Ratio{}
+	}
+	var sum float64
+	for _, c := range Components {
+		if r := s.Components[c]; r.Valid {
+			s.Measured++
+			sum += min(1, max(0, r.Value))
+		}
+	}
+	if s.Measured > 0 {
+		s.Index = Ratio{Value: sum / float64(s.Measured) * 100, Valid: true}
+	}
+	if s.Measured >= MinComponents {
+		s.Rank = 1
+	}
+	return s
+}
+
+// roundIndex compares indexes to a millionth of a point, so that sums
+// worked out in a different order still tie.
+func roundIndex(v float64) float64 { return math.Round(v * 1e6) }

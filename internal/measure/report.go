@@ -30,7 +30,42 @@ type Report struct {
 
 // OrgReport reads and computes one organisation's report at now.
 func OrgReport(ctx context.Context, src Source, orgID int64, q Query, now time.Time) (Report, error) {
-	panic("measure.OrgReport: not written yet")
+	r := Report{OrgID: orgID, Query: q}
+	var err error
+	if r.Settings, err = src.MeasureSettings(ctx, orgID); err != nil {
+		return r, err
+	}
+	in, err := readOrgs(ctx, src, []int64{orgID}, q)
+	if err != nil {
+		return r, err
+	}
+	o := in.org(orgID)
+	r.Channels, r.Costs = o.channels, CostsInForce(o.costs)
+	r.Figures = Compute(o.totals, o.costs, o.channels, q)
+	r.Engagement = Engage(in.engagements[orgID], now)
+	r.Engagement.Representativeness = Represent(in.ages[orgID], r.Settings.Baseline)
+	r.Score = Rank([]IndexInput{o.indexInput(q, r.Engagement, r.Settings)})[0]
+	r.Score.Rank = 0
+	return r, nil
+}
+
+// CostsInForce lists an organisation's own unit costs, then the defaults
+// for channels it has no row of its own for.
+func CostsInForce(own []UnitCost) []UnitCost {
+	out := append([]UnitCost(nil), own...)
+	for _, d := range DefaultCosts {
+		replaced := false
+		for _, c := range own {
+			if c.Channel == d.Channel {
+				replaced = true
+				break
+			}
+		}
+		if !replaced {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 // Row is one organisation in the cross-organisation comparison.
@@ -51,5 +86,38 @@ type Row struct {
 // index, best first. q.Service and q.Channel narrow the service figures
 // only; the index always uses everything.
 func Compare(ctx context.Context, src Source, orgIDs []int64, q Query, now time.Time) ([]Row, error) {
-	panic("measure.Compare: not written yet")
+	settings, err := src.AllMeasureSettings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	in, err := readOrgs(ctx, src, orgIDs, q)
+	if err != nil {
+		return nil, err
+	}
+	ids := orgIDs
+	if ids == nil {
+		ids = in.orgIDs(settings)
+	}
+	rows := make(map[int64]*Row, len(ids))
+	inputs := make([]IndexInput, 0, len(ids))
+	for _, id := range ids {
+		if rows[id] != nil {
+			continue
+		}
+		o, st := in.org(id), settings[id]
+		st.OrgID = id
+		f := Compute(o.totals, o.costs, o.channels, q)
+		e := Engage(in.engagements[id], now)
+		e.Representativeness = Represent(in.ages[id], st.Baseline)
+		rows[id] = &Row{OrgID: id, Public: st.Public, Transactions: f.Transactions, DigitalTakeUp: f.DigitalTakeUp,
+			CostPerTransaction: f.CostPerTransaction, TotalCost: f.TotalCost, Saving: f.Saving, Engagement: e}
+		inputs = append(inputs, o.indexInput(q, e, st))
+	}
+	out := make([]Row, 0, len(inputs))
+	for _, s := range Rank(inputs) {
+		row := rows[s.OrgID]
+		row.Score = s
+		out = append(out, *row)
+	}
+	return out, nil
 }

@@ -18,14 +18,14 @@ import (
 // Responses to consultations, from every channel.
 
 const responseColumns = `r.id, r.consultation_id, r.status, r.channel, r.respondent, r.name, r.org_name, r.email, r.consent,
-	r.hear_back, r.lang, r.user_id, r.reference, r.scan_id, r.received_at, r.submitted_at, r.created_at, r.keyed_by`
+	r.hear_back, r.lang, r.user_id, r.reference, r.scan_id, r.received_at, r.submitted_at, r.created_at, r.keyed_by, r.age_band`
 
 func scanResponse(row scanner) (consultation.Response, error) {
 	var r consultation.Response
 	var user, scan, keyed sql.NullInt64
 	var received, submitted sql.NullTime
 	err := row.Scan(&r.ID, &r.ConsultationID, &r.Status, &r.Channel, &r.Respondent, &r.Name, &r.OrgName, &r.Email, &r.Consent,
-		&r.HearBack, &r.Lang, &user, &r.Reference, &scan, &received, &submitted, &r.CreatedAt, &keyed)
+		&r.HearBack, &r.Lang, &user, &r.Reference, &scan, &received, &submitted, &r.CreatedAt, &keyed, &r.AgeBand)
 	r.UserID, r.ScanID, r.KeyedBy = user.Int64, scan.Int64, keyed.Int64
 	r.ReceivedAt, r.SubmittedAt, r.CreatedAt = timeOf(received), timeOf(submitted), r.CreatedAt.UTC()
 	return r, err
@@ -109,12 +109,12 @@ func (s *Store) insertResponses(ctx context.Context, tx *sql.Tx, rs []consultati
 	for i := range rs {
 		rs[i].ID = ids[i]
 	}
-	const cols = 18
+	const cols = 19
 	for start := 0; start < len(rs); start += responseBatch {
 		end := min(start+responseBatch, len(rs))
 		var b strings.Builder
 		b.WriteString(`INSERT INTO consultation_responses (id, consultation_id, status, channel, respondent, name, org_name, email, consent,
-			hear_back, lang, user_id, reference, scan_id, received_at, submitted_at, created_at, keyed_by) VALUES `)
+			hear_back, lang, user_id, reference, scan_id, received_at, submitted_at, created_at, keyed_by, age_band) VALUES `)
 		args := make([]any, 0, (end-start)*cols)
 		for i, r := range rs[start:end] {
 			if i > 0 {
@@ -123,7 +123,7 @@ func (s *Store) insertResponses(ctx context.Context, tx *sql.Tx, rs []consultati
 			s.placeholders(&b, len(args), cols)
 			args = append(args, r.ID, r.ConsultationID, r.Status, r.Channel, r.Respondent, r.Name, r.OrgName, r.Email, r.Consent,
 				r.HearBack, r.Lang, nullID(r.UserID), r.Reference, nullID(r.ScanID), nullTime(r.ReceivedAt), nullTime(r.SubmittedAt),
-				r.CreatedAt, nullID(r.KeyedBy))
+				r.CreatedAt, nullID(r.KeyedBy), r.AgeBand)
 		}
 		if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
 			return err
@@ -388,8 +388,8 @@ func (s *Store) SaveResponse(ctx context.Context, r consultation.Response, clear
 		}
 		if _, err := tx.ExecContext(ctx,
 			`UPDATE consultation_responses SET respondent = $1, name = $2, org_name = $3, email = $4, consent = $5, hear_back = $6,
-			   user_id = COALESCE($7, user_id), lang = COALESCE(NULLIF($8, ''), lang) WHERE id = $9`,
-			r.Respondent, r.Name, r.OrgName, r.Email, r.Consent, r.HearBack, nullID(r.UserID), r.Lang, r.ID); err != nil {
+			   user_id = COALESCE($7, user_id), lang = COALESCE(NULLIF($8, ''), lang), age_band = $9 WHERE id = $10`,
+			r.Respondent, r.Name, r.OrgName, r.Email, r.Consent, r.HearBack, nullID(r.UserID), r.Lang, r.AgeBand, r.ID); err != nil {
 			return err
 		}
 		for _, q := range clear {

@@ -199,7 +199,7 @@ func respondJourney(t *testing.T, d store.Dialect) {
 	// Check your answers, change one, and come back to the check page.
 	code, body, _ = s.get(phone, respond+"/check")
 	doc = htmlcheck.Parse(t, body)
-	if code != http.StatusOK || doc.Count(".govuk-summary-list__row") != 9 || !strings.Contains(doc.Text("main"), "Weekdays") ||
+	if code != http.StatusOK || doc.Count(".govuk-summary-list__row") != 10 || !strings.Contains(doc.Text("main"), "Weekdays") ||
 		!strings.Contains(doc.Text("main"), "Agree") || doc.Attr("a.govuk-back-link", "href") != respond+"/questions/4" {
 		t.Fatalf("check page: %d\n%s", code, body)
 	}

@@ -220,6 +220,7 @@ type RespondAboutPage struct {
 	Email      string
 	Consent    string
 	HearBack   bool
+	AgeBands   []AgeBandChoice // the optional age question
 }
 
 func (s *Server) aboutPage(r *http.Request, j *journey, resp consultation.Response) RespondAboutPage {
@@ -229,6 +230,7 @@ func (s *Server) aboutPage(r *http.Request, j *journey, resp consultation.Respon
 	if page.Return != "" {
 		page.Back = j.url("/check")
 	}
+	page.AgeBands = ageBandChoices(page.Base, resp.AgeBand)
 	return page
 }
 
@@ -244,6 +246,7 @@ func (s *Server) respondAboutSave(w http.ResponseWriter, r *http.Request, j *jou
 	resp.Email = r.PostFormValue("email")
 	resp.Consent = consultation.Consent(r.PostFormValue("consent"))
 	resp.HearBack = r.PostFormValue("hear_back") == "yes"
+	resp.AgeBand = r.PostFormValue("age_band")
 	resp.Channel = consultation.ChannelWeb
 	resp.Normalise()
 	err := resp.ValidateAbout()
@@ -616,6 +619,7 @@ func (s *Server) checkPage(r *http.Request, j *journey) RespondCheckPage {
 		{ID: "email", Key: page.T("respond.about.email"), Value: orDefault(resp.Email), Change: about},
 		{ID: "consent", Key: page.T("respond.check.publish"), Value: page.T(consent[resp.Consent]), Change: about},
 		{ID: "hear_back", Key: page.T("respond.check.hear_back"), Value: hear, Change: about},
+		{ID: "age_band", Key: page.T("respond.check.age_band"), Value: page.T(ageBandLabel(resp.AgeBand)), Change: about},
 	}
 	if resp.Respondent == consultation.Organisation {
 		page.About[0].ID = "org_name"

@@ -38,12 +38,22 @@ const (
 // limitBody raises the server-wide limit to it.
 func uploadLimit(r *http.Request) int64 {
 	path := r.URL.Path
+	if r.Method == http.MethodPost && strings.HasPrefix(path, "/api/v1/measures/datasets/") {
+		// Measurement ingest batches (up to measure.MaxBatch records): the
+		// API bounds them itself at 8 MiB.
+		return 8<<20 + 1<<16
+	}
 	if r.Method != http.MethodPost || !strings.HasPrefix(path, "/staff/") {
 		return 0
 	}
 	switch {
 	case strings.HasSuffix(path, "/conversations/import"):
 		return maxImportBytes
+	case strings.HasSuffix(path, "/measures/import"):
+		// A measurement CSV import, only as a multipart upload.
+		if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+			return maxMeasureImportBytes + 1<<20
+		}
 	case strings.HasSuffix(path, "/petitions/areas"):
 		// Only as a multipart upload: a plain form body is parsed whole
 		// into memory.

@@ -21,6 +21,7 @@ type MeasureStore interface {
 	ImportRecords(ctx context.Context, orgID int64, rs []measure.Record, actorID int64) (int, error)
 	MeasureTotals(ctx context.Context, f measure.TotalsFilter) ([]measure.Total, error)
 	MeasureServices(ctx context.Context, orgID int64) ([]string, error)
+	MeasureRecords(ctx context.Context, datasetID int64, afterID int64, limit int) ([]measure.Record, int64, error)
 	Engagements(ctx context.Context, orgIDs []int64, p measure.Period) (map[int64][]measure.Engagement, error)
 	AgeBandCounts(ctx context.Context, orgIDs []int64, p measure.Period) (map[int64]map[string]int64, error)
 	MeasureSettings(ctx context.Context, orgID int64) (measure.Settings, error)

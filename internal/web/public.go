@@ -80,6 +80,7 @@ type OrgPage struct {
 	Conversations []ConversationItem
 	Consultations []PublicConsultation
 	Boards        []BoardItem
+	Measures      bool // it publishes its channel shift and engagement figures
 }
 
 func (s *Server) orgPage(w http.ResponseWriter, r *http.Request) error {
@@ -105,6 +106,11 @@ func (s *Server) orgPage(w http.ResponseWriter, r *http.Request) error {
 	if page.Boards, err = s.orgBoards(r, o); err != nil {
 		return err
 	}
+	st, err := s.Store.MeasureSettings(r.Context(), o.ID)
+	if err != nil {
+		return err
+	}
+	page.Measures = st.Public
 	if p := page.User; p != nil {
 		if page.Following, err = s.Store.IsSubscribed(r.Context(), p.User.ID, "org", o.ID); err != nil {
 			return err

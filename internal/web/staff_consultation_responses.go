@@ -64,6 +64,7 @@ type KeyInPage struct {
 	Email      string
 	Consent    StaffChoices
 	HearBack   bool
+	AgeBand    StaffChoices // optional: only if the respondent gave it
 	Reference  string
 	Answers    []StaffAnswerField
 }
@@ -80,6 +81,8 @@ func (s *Server) keyInPage(r *http.Request, o org.Organisation, c consultation.C
 	page.Received = staffDateField(b, "received_at", "consultations.keyin.received", "consultations.keyin.received_hint", received)
 	page.Respondent = staffChoices(b, "respondent", "consultations.keyin.respondent", "", respondentValues, respondentLabels, string(resp.Respondent))
 	page.Consent = staffChoices(b, "consent", "consultations.keyin.consent", "consultations.keyin.consent_hint", consentValues, consentLabels, string(resp.Consent))
+	bands := append([]string{""}, ageBandValues...)
+	page.AgeBand = staffChoices(b, "age_band", "consultations.keyin.age_band", "consultations.keyin.age_band_hint", bands, ageBandLabels(bands), resp.AgeBand)
 	page.Answers = staffAnswerFields(b, qs, func(q consultation.Question) consultation.Answer { return resp.Answer(q.ID) }, false)
 	return page
 }
@@ -181,7 +184,7 @@ func (s *Server) keyIn(w http.ResponseWriter, r *http.Request, o org.Organisatio
 	resp := consultation.Response{ConsultationID: c.ID, Status: consultation.Submitted, Channel: r.FormValue("channel"),
 		Respondent: consultation.Respondent(r.FormValue("respondent")), Name: r.FormValue("name"), OrgName: r.FormValue("org_name"),
 		Email: r.FormValue("email"), Consent: consultation.Consent(r.FormValue("consent")), HearBack: r.FormValue("hear_back") == "yes",
-		Reference: r.FormValue("reference"), KeyedBy: p.User.ID}
+		AgeBand: r.FormValue("age_band"), Reference: r.FormValue("reference"), KeyedBy: p.User.ID}
 	if resp.Channel == "" || resp.Channel == consultation.ChannelWeb {
 		f.Add("channel", "error.response.channel.unknown")
 		resp.Channel = "unknown" // Normalise would take an empty channel for the web
@@ -196,7 +199,7 @@ func (s *Server) keyIn(w http.ResponseWriter, r *http.Request, o org.Organisatio
 	resp.Answers = staffAnswers(r, qs, &f)
 	resp.Normalise()
 	mergeFields(&f, resp.Validate(qs, s.Now()))
-	order := []string{"channel", "received_at", "respondent", "name", "org_name", "email", "consent", "hear_back", "reference"}
+	order := []string{"channel", "received_at", "respondent", "name", "org_name", "email", "consent", "hear_back", "age_band", "reference"}
 	for _, q := range qs {
 		order = append(order, q.Field())
 	}
@@ -287,7 +290,7 @@ type ImportProblem struct {
 	Value   string
 }
 
-var importColumns = []string{"channel", "received", "respondent", "name", "organisation", "email", "reference", "consent", "hear_back"}
+var importColumns = []string{"channel", "received", "respondent", "name", "organisation", "email", "reference", "consent", "hear_back", "age_band"}
 
 func (s *Server) importPage(r *http.Request, o org.Organisation, c consultation.Consultation, qs []consultation.Question) ImportResponsesPage {
 	lang := langOf(r)
@@ -560,6 +563,7 @@ type StaffResponseView struct {
 	Email       string
 	Consent     string
 	HearBack    bool
+	AgeBand     string // the band's name, or "not given"
 	Reference   string
 	ReceivedAt  time.Time
 	SubmittedAt time.Time
@@ -600,7 +604,7 @@ func (s *Server) staffResponsePage(r *http.Request, o org.Organisation, p *accou
 	page.Title = page.T("consultations.response.title", "ID", resp.ID)
 	page.R = StaffResponseView{ID: resp.ID, Channel: page.T("consultations.channel." + resp.Channel),
 		Respondent: page.T("consultations.respondent." + string(resp.Respondent)), Name: resp.Name, OrgName: resp.OrgName, Email: resp.Email,
-		Consent: page.T("consultations.consent." + string(resp.Consent)), HearBack: resp.HearBack, Reference: resp.Reference,
+		Consent: page.T("consultations.consent." + string(resp.Consent)), HearBack: resp.HearBack, AgeBand: page.T(ageBandLabel(resp.AgeBand)), Reference: resp.Reference,
 		ReceivedAt: resp.ReceivedAt, SubmittedAt: resp.SubmittedAt, Published: resp.Published()}
 	if resp.ScanID != 0 {
 		page.ScanURL = staffConsultationURL(o, c.ID) + "/scans/" + strconv.FormatInt(resp.ScanID, 10)
@@ -749,7 +753,7 @@ func (s *Server) exportResponsesCSV(w http.ResponseWriter, r *http.Request, o or
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="consultation-`+strconv.FormatInt(c.ID, 10)+`-responses.csv"`)
 	cw := csv.NewWriter(w)
-	header := []string{"id", "channel", "received", "submitted", "respondent", "name", "organisation", "email", "consent", "hear_back", "reference", "scan"}
+	header := []string{"id", "channel", "received", "submitted", "respondent", "name", "organisation", "email", "consent", "hear_back", "reference", "scan", "age_band"}
 	for i := range qs {
 		header = append(header, "q"+strconv.Itoa(i+1))
 	}
@@ -757,7 +761,7 @@ func (s *Server) exportResponsesCSV(w http.ResponseWriter, r *http.Request, o or
 	for _, resp := range rs {
 		row := []string{strconv.FormatInt(resp.ID, 10), resp.Channel, exportDate(resp.ReceivedAt), exportDate(resp.SubmittedAt), string(resp.Respondent),
 			spreadsheetSafe(resp.Name), spreadsheetSafe(resp.OrgName), spreadsheetSafe(resp.Email), string(resp.Consent), yesNo(resp.HearBack),
-			spreadsheetSafe(resp.Reference), yesNo(resp.ScanID != 0)}
+			spreadsheetSafe(resp.Reference), yesNo(resp.ScanID != 0), resp.AgeBand}
 		for _, q := range qs {
 			v, _ := exportAnswer(q, resp.Answer(q.ID))
 			row = append(row, spreadsheetSafe(v))
@@ -797,6 +801,7 @@ type exportResponse struct {
 	HearBack     bool           `json:"hear_back"`
 	Reference    string         `json:"reference"`
 	Scan         bool           `json:"scan"`
+	AgeBand      string         `json:"age_band"`
 	Answers      map[string]any `json:"answers"`
 }
 
@@ -830,7 +835,7 @@ func (s *Server) exportResponsesJSON(w http.ResponseWriter, r *http.Request, o o
 	for i, resp := range rs {
 		er := exportResponse{ID: resp.ID, Channel: resp.Channel, ReceivedAt: exportDate(resp.ReceivedAt), SubmittedAt: exportDate(resp.SubmittedAt),
 			Respondent: string(resp.Respondent), Name: resp.Name, Organisation: resp.OrgName, Email: resp.Email, Consent: string(resp.Consent),
-			HearBack: resp.HearBack, Reference: resp.Reference, Scan: resp.ScanID != 0, Answers: map[string]any{}}
+			HearBack: resp.HearBack, Reference: resp.Reference, Scan: resp.ScanID != 0, AgeBand: resp.AgeBand, Answers: map[string]any{}}
 		for j, q := range qs {
 			a := resp.Answer(q.ID)
 			if a.Empty() {

@@ -369,6 +369,8 @@ func TestEveryStaffRouteAgainstEveryRole(t *testing.T) {
 	// Proposals: a petitions board with two published petitions (one to
 	// moderate, answer and merge, one to merge into), a comment and a block.
 	pf := newRouteProposals(t, s.store, s.org.ID)
+	// Measurement: a dataset to revoke and download, a unit cost to delete.
+	mf := newRouteMeasures(t, s.store, s.org.ID)
 	posts := 0
 	hook := newHook()
 	for _, rt := range routes {
@@ -392,6 +394,10 @@ func TestEveryStaffRouteAgainstEveryRole(t *testing.T) {
 			if proposing {
 				id = pf.id(rt.Pattern)
 			}
+			measuring := mf.owns(rt.Pattern)
+			if measuring {
+				id = mf.id(rt.Pattern)
+			}
 			path := strings.NewReplacer("{org}", s.org.Slug, "{user}", itoa(target.ID), "{id}", itoa(id), "{statement}", itoa(pending.ID),
 				"{question}", itoa(cf.question), "{doc}", itoa(cf.doc(rt.Pattern)), "{response}", itoa(cf.response), "{theme}", itoa(cf.theme)).Replace(rt.Pattern)
 			status := "open"
@@ -412,6 +418,9 @@ func TestEveryStaffRouteAgainstEveryRole(t *testing.T) {
 				if proposing {
 					pf.fill(form, rt.Pattern)
 				}
+				if measuring {
+					mf.fill(form, rt.Pattern)
+				}
 				code, _, _ = s.post(clients[name], path, form, "")
 			}
 			if code == http.StatusSeeOther && rt.Method == "POST" && consulting {
@@ -419,6 +428,9 @@ func TestEveryStaffRouteAgainstEveryRole(t *testing.T) {
 			}
 			if code == http.StatusSeeOther && rt.Method == "POST" && proposing {
 				pf.restore(t, rt.Pattern)
+			}
+			if code == http.StatusSeeOther && rt.Method == "POST" && measuring {
+				mf.restore(t, rt.Pattern)
 			}
 			if code == http.StatusSeeOther && rt.Method == "POST" {
 				switch rt.Pattern {
@@ -445,6 +457,8 @@ func TestEveryStaffRouteAgainstEveryRole(t *testing.T) {
 			case account.Role(name).Grants(rt.Perm) && rt.Method == "POST" && rt.Pattern == "/staff/{org}/listening/mentions/{id}/attach":
 				want = []int{http.StatusUnprocessableEntity} // let through; the body names no consultation
 			case account.Role(name).Grants(rt.Perm) && rt.Method == "POST" && consultationUploads[rt.Pattern]:
+				want = []int{http.StatusUnprocessableEntity} // let through, but a form is not an upload
+			case account.Role(name).Grants(rt.Perm) && rt.Method == "POST" && rt.Pattern == "/staff/{org}/measures/import":
 				want = []int{http.StatusUnprocessableEntity} // let through, but a form is not an upload
 			case account.Role(name).Grants(rt.Perm) && rt.Method == "POST" && rt.Pattern == "/staff/{org}/petitions/areas":
 				want = []int{http.StatusUnprocessableEntity} // let through, but a form is not an upload

@@ -31,15 +31,23 @@ CREATE TABLE measure_datasets (
     kind       TEXT NOT NULL CHECK (kind IN ('api', 'csv', 'activity')),
     token_hash TEXT UNIQUE,
     created_at TIMESTAMP NOT NULL,
-    revoked_at TIMESTAMP
+    revoked_at TIMESTAMP,
+    -- How many records it holds, kept in step by every write: counting
+    -- millions of records for a list would be too slow.
+    records    INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX measure_datasets_org ON measure_datasets(org_id, id);
+-- One CSV dataset and one activity dataset per organisation.
+CREATE UNIQUE INDEX measure_datasets_own ON measure_datasets(org_id, kind) WHERE kind <> 'api';
 
 -- Records as they came in; day is yyyymmdd. ext_id is the ingest API's
--- _id: writing it again replaces the record.
+-- _id: writing it again replaces the record. dataset_id has no foreign
+-- key: checking one row by row doubles the cost of PostgreSQL's inserts,
+-- and only the store writes records, always into a dataset it has read.
+-- A trigger removes a deleted dataset's records instead.
 CREATE TABLE measure_records (
     id           INTEGER PRIMARY KEY,
-    dataset_id   INTEGER NOT NULL REFERENCES measure_datasets(id) ON DELETE CASCADE,
+    dataset_id   INTEGER NOT NULL,
     ext_id       TEXT,
     org_id       INTEGER NOT NULL,
     service      TEXT NOT NULL,
@@ -54,6 +62,13 @@ CREATE TABLE measure_records (
     received_at  TIMESTAMP NOT NULL
 );
 CREATE UNIQUE INDEX measure_records_ext ON measure_records(dataset_id, ext_id);
+-- Downloads page through a dataset's records in id order.
+CREATE INDEX measure_records_dataset ON measure_records(dataset_id, id);
+-- +goose StatementBegin
+CREATE TRIGGER measure_datasets_delete AFTER DELETE ON measure_datasets BEGIN
+    DELETE FROM measure_records WHERE dataset_id = old.id;
+END;
+-- +goose StatementEnd
 
 -- Monthly totals (month is yyyymm), kept in step with the records in the
 -- same transaction: the dashboards read these, never the records.
@@ -91,6 +106,7 @@ ALTER TABLE consultation_responses ADD COLUMN age_band TEXT NOT NULL DEFAULT '';
 ALTER TABLE consultation_responses DROP COLUMN age_band;
 DROP TABLE measure_settings;
 DROP TABLE measure_monthly;
+DROP TRIGGER measure_datasets_delete;
 DROP TABLE measure_records;
 DROP TABLE measure_datasets;
 DROP TABLE measure_unit_costs;
