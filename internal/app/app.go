@@ -142,6 +142,7 @@ func wire(cfg *config.Config, log *slog.Logger, st *store.Store) (*App, error) {
 		SessionTTL:       cfg.SessionLifetime,
 		SignInLinkTTL:    cfg.SignInLinkTTL,
 		MaxBodyBytes:     cfg.MaxBodyBytes,
+		MaxInFlight:      cfg.MaxInFlight,
 		PageCacheTTL:     cfg.PageCache,
 		WakeJobs:         runner.Wake,
 		Feeds:            feedTools{},

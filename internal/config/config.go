@@ -53,6 +53,7 @@ type Config struct {
 	SignInLinkTTL   time.Duration
 	ShutdownTimeout time.Duration
 	MaxBodyBytes    int64
+	MaxInFlight     int
 	Workers         int
 	PageCache       time.Duration // public pages cached for visitors without a session; 0: off
 	// FeedsAllowPrivate lets the feed fetcher reach loopback and private
@@ -124,6 +125,7 @@ func (c *Config) options() []option {
 			bind: func(fs *flag.FlagSet, n, u string) { fs.Int64Var(&c.MaxBodyBytes, n, 1<<20, u) },
 			show: func() string { return strconv.FormatInt(c.MaxBodyBytes, 10) }},
 		num(&c.Workers, "workers", 4, "background jobs run at once"),
+		num(&c.MaxInFlight, "max-in-flight", 1024, "requests served at once; past it the server answers 503 with Retry-After"),
 		str(&c.DemoPolis, "demo-polis", "../shared/data/polis/15-per-hour-seattle", "Polis open-data folder the demo imports as a conversation (skipped when absent)", false),
 		dur(&c.PageCache, "page-cache", 5*time.Second, "how long public pages are cached for visitors who are not signed in (0: off)"),
 		dur(&c.MentionRetention, "mention-retention", 365*24*time.Hour, "how long listening keeps a mention before deleting it"),
@@ -248,6 +250,9 @@ func (c *Config) validate() error {
 	}
 	if c.SignInLinkTTL < time.Minute || c.SignInLinkTTL > 24*time.Hour {
 		bad("sign-in-link-ttl %v: want between 1m and 24h", c.SignInLinkTTL)
+	}
+	if c.MaxInFlight < 1 {
+		bad("max-in-flight %d: want at least 1", c.MaxInFlight)
 	}
 	if c.MaxBodyBytes < 1024 {
 		bad("max-body-bytes %d: too small", c.MaxBodyBytes)
