@@ -75,7 +75,9 @@ func TestMeasurePagesAxe(t *testing.T) {
 						submit: `form[action$="/measures/settings"] button[type="submit"]`, until: hasErrors},
 					{name: "measures-dataset-token", path: staff + "/datasets", fill: map[string]string{"#name": "Contact centre"},
 						submit: `form[action$="/measures/datasets"] button[type="submit"]`,
-						until: func(v view) bool { return strings.Contains(v.Text, "pds_") || strings.Contains(v.Text, "Copïwch") || strings.Contains(v.Text, "Copy the token") }},
+						until: func(v view) bool {
+							return strings.Contains(v.Text, "pds_") || strings.Contains(v.Text, "Copïwch") || strings.Contains(v.Text, "Copy the token")
+						}},
 				}},
 			}
 			for _, ph := range phases {

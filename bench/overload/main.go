@@ -35,25 +35,25 @@ import (
 
 // Result is one run's report.
 type Result struct {
-	URL          string  `json:"url"`
-	Rate         int     `json:"rate"`
-	DurationS    float64 `json:"duration_s"`
-	Sent         int64   `json:"sent"`
-	NotSent      int64   `json:"not_sent"` // over -max-outstanding
-	Served       int64   `json:"served"`   // 2xx
-	Shed         int64   `json:"shed"`     // 503 with Retry-After
-	ShedNoRetry  int64   `json:"shed_without_retry_after"`
-	OtherStatus  int64   `json:"other_status"`
-	Errors       int64   `json:"errors"` // no answer: refused, reset, timed out
-	ServedPerS   float64 `json:"served_per_s"`
-	P50ms        float64 `json:"served_p50_ms"`
-	P99ms        float64 `json:"served_p99_ms"`
-	ShedP99ms    float64 `json:"shed_p99_ms"`
-	MaxRSSMiB    float64 `json:"server_max_rss_mib"`
-	AliveAfter   bool    `json:"server_alive_after"`
-	RSSSamples   int     `json:"rss_samples"`
-	StartRSSMiB  float64 `json:"server_start_rss_mib"`
-	FinalRSSMiB  float64 `json:"server_final_rss_mib"`
+	URL         string  `json:"url"`
+	Rate        int     `json:"rate"`
+	DurationS   float64 `json:"duration_s"`
+	Sent        int64   `json:"sent"`
+	NotSent     int64   `json:"not_sent"` // over -max-outstanding
+	Served      int64   `json:"served"`   // 2xx
+	Shed        int64   `json:"shed"`     // 503 with Retry-After
+	ShedNoRetry int64   `json:"shed_without_retry_after"`
+	OtherStatus int64   `json:"other_status"`
+	Errors      int64   `json:"errors"` // no answer: refused, reset, timed out
+	ServedPerS  float64 `json:"served_per_s"`
+	P50ms       float64 `json:"served_p50_ms"`
+	P99ms       float64 `json:"served_p99_ms"`
+	ShedP99ms   float64 `json:"shed_p99_ms"`
+	MaxRSSMiB   float64 `json:"server_max_rss_mib"`
+	AliveAfter  bool    `json:"server_alive_after"`
+	RSSSamples  int     `json:"rss_samples"`
+	StartRSSMiB float64 `json:"server_start_rss_mib"`
+	FinalRSSMiB float64 `json:"server_final_rss_mib"`
 }
 
 func main() {

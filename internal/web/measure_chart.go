@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -28,11 +29,17 @@ type ChartText struct {
 	Anchor string // start, middle, end
 }
 
-// ChartRect is a filled box: a bar, a segment or a legend swatch.
+// ChartRect is a filled box: a bar or a legend swatch.
 type ChartRect struct {
 	X, Y, W, H int
 	Fill       string
-	Label      string // what the box stands for, as an SVG <title> tooltip
+}
+
+// ChartPath is a filled shape of many boxes: one series of a stacked
+// chart, drawn as one path to keep the page light.
+type ChartPath struct {
+	D    string
+	Fill string
 }
 
 // ChartLine is a straight line: an axis or a gridline.
@@ -43,8 +50,7 @@ type ChartLine struct {
 
 // ChartPoint is a dot on a line chart.
 type ChartPoint struct {
-	X, Y  int
-	Label string
+	X, Y int
 }
 
 // Chart is an SVG chart ready to draw: the "measure-chart" partial
@@ -57,6 +63,7 @@ type Chart struct {
 	Height int
 	Lines  []ChartLine
 	Rects  []ChartRect
+	Paths  []ChartPath
 	Path   string // a polyline's points, "x,y x,y …"; empty: none
 	Points []ChartPoint
 	Texts  []ChartText
@@ -121,6 +128,7 @@ func newStackedChart(id, title, desc string, columns []string, series []stackSer
 	n := max(len(columns), 1)
 	slot := plotWidth / n
 	barW := max(slot*2/3, 2)
+	paths := make([]strings.Builder, len(series))
 	for i, col := range columns {
 		x := plotLeft + i*slot + (slot-barW)/2
 		y := plotTop + plotHeight
@@ -128,15 +136,16 @@ func newStackedChart(id, title, desc string, columns []string, series []stackSer
 			if i >= len(s.Values) || s.Values[i] <= 0 {
 				continue
 			}
-			h := int(s.Values[i] * plotHeight / top)
-			if h < 1 {
-				h = 1
-			}
+			h := max(int(s.Values[i]*plotHeight/top), 1)
 			y -= h
-			c.Rects = append(c.Rects, ChartRect{X: x, Y: y, W: barW, H: h, Fill: chartPalette[si%len(chartPalette)],
-				Label: s.Label + ", " + col + ": " + format(s.Values[i])})
+			fmt.Fprintf(&paths[si], "M%d %dh%dv%dh-%dz", x, y, barW, h, barW)
 		}
 		c.columnLabel(i, n, slot, col)
+	}
+	for si := range series {
+		if paths[si].Len() > 0 {
+			c.Paths = append(c.Paths, ChartPath{D: paths[si].String(), Fill: chartPalette[si%len(chartPalette)]})
+		}
 	}
 	c.legend(series)
 	return c
@@ -203,7 +212,7 @@ func newPercentLineChart(id, title, desc string, points []linePoint) *Chart {
 		if p.Valid {
 			y := plotTop + plotHeight - int(p.Value*plotHeight+0.5)
 			path = append(path, strconv.Itoa(x)+","+strconv.Itoa(y))
-			c.Points = append(c.Points, ChartPoint{X: x, Y: y, Label: p.Label + ": " + p.Text})
+			c.Points = append(c.Points, ChartPoint{X: x, Y: y})
 		}
 		c.columnLabel(i, n, slot, p.Label)
 	}

@@ -1,6 +1,10 @@
 package web
 
-import "testing"
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
 
 func TestNiceMax(t *testing.T) {
 	for _, tc := range []struct{ in, want int64 }{
@@ -18,16 +22,14 @@ func TestNiceMax(t *testing.T) {
 func TestStackedChartFitsItsColumns(t *testing.T) {
 	c := newStackedChart("c", "t", "d", []string{"Jan", "Feb"},
 		[]stackSeries{{Label: "Web", Values: []int64{30, 10}}, {Label: "Phone", Values: []int64{10, 0}}}, func(n int64) string { return "" })
-	// Two columns' segments (three, as February has no phone) and two legend swatches.
-	if len(c.Rects) != 5 {
-		t.Fatalf("%d rects", len(c.Rects))
+	// A path a series, and two legend swatches.
+	if len(c.Paths) != 2 || len(c.Rects) != 2 {
+		t.Fatalf("%d paths, %d rects", len(c.Paths), len(c.Rects))
 	}
-	// January's 40 fills the 40-high axis: its two segments reach the top.
-	if top := c.Rects[1].Y; top != plotTop {
-		t.Errorf("January's top at %d, want %d", top, plotTop)
-	}
-	if c.Rects[0].H+c.Rects[1].H != plotHeight {
-		t.Errorf("January's column is %d high, want %d", c.Rects[0].H+c.Rects[1].H, plotHeight)
+	// January's 40 fills the 40-high axis: web from the bottom up 30/40 of
+	// the height, phone on top of it reaching the top.
+	if want := fmt.Sprintf("M%d %dh", plotLeft+(plotWidth/2-plotWidth/2*2/3)/2, plotTop); !strings.HasPrefix(c.Paths[1].D, want) {
+		t.Errorf("phone path %q, want it to start %q", c.Paths[1].D, want)
 	}
 }
 

@@ -3,6 +3,7 @@ package web_test
 import (
 	"encoding/csv"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -104,7 +105,7 @@ func TestMeasurePublicDashboards(t *testing.T) {
 		t.Errorf("charts: volume %d, take-up %d", doc.Count("svg[aria-labelledby='chart-volume-title chart-volume-desc']"),
 			doc.Count("svg[aria-labelledby='chart-take-up-title chart-take-up-desc']"))
 	}
-	if !strings.Contains(doc.Text("#volume-caption"), "Transactions by channel and month") || doc.Count("table[class='govuk-table'] caption#volume-caption") != 1 {
+	if !strings.Contains(doc.Text("#volume-caption"), "Transactions by channel, digital take-up and cost by month") || doc.Count("table.govuk-table caption#volume-caption") != 1 {
 		t.Error("no table of the volume chart's figures")
 	}
 	// The saving from shift: October 2026 at October 2025's mix (25% web,
@@ -468,4 +469,44 @@ func sep(path string) string {
 		return "&"
 	}
 	return "?"
+}
+
+// TestMeasurePageWeight holds the dashboards to the page-weight bar with a
+// full year of figures: four services on every built-in channel every
+// month, an age baseline and published costs.
+func TestMeasurePageWeight(t *testing.T) {
+	s := newSite(t, store.SQLite, atMeasureNow)
+	seedMeasures(t, s)
+	var rs []measure.Record
+	for m := measure.Month(202512); !measure.Month(202611).Before(m); m = m.Add(1) {
+		for _, sv := range []string{"Council tax", "Parking permits", "Bulky waste", "Planning comments"} {
+			for i, c := range measure.Builtin {
+				n := int64(1000*(i+1)) + int64(m%100)*37
+				rs = append(rs, measure.Record{Service: sv, Channel: c.Key, Day: measure.Day(int(m)*100 + 3), Contacts: n + 17, Transactions: n,
+					Started: n + 100, Completed: n, Satisfied: n / 2, Rated: n})
+			}
+		}
+	}
+	if _, err := s.store.ImportRecords(ctx, s.org.ID, rs, 0); err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest("GET", s.srv.URL+"/static/dist/neutral.css", nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	css, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Skip("assets not built (make assets)")
+	}
+	for _, path := range []string{"/measures", "/measures/method", "/organisations/north-shire/measures",
+		"/organisations/north-shire/measures/what-if?move_from=phone&move_to=web&percent=20"} {
+		_, body, _ := s.get(s.client(), path)
+		t.Logf("%s: %d bytes HTML + %d bytes CSS (gzip)", path, len(body), len(css))
+		if total := len(body) + len(css); total > 60*1024 {
+			t.Errorf("%s weighs %d bytes, over 60 KB", path, total)
+		}
+	}
 }
