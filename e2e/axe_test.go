@@ -106,7 +106,8 @@ func TestAxe(t *testing.T) {
 			{name: "staff", path: "/staff", status: 200},
 			{name: "staff-org", path: "/staff/{org}", status: 200},
 			{name: "people", path: "/staff/{org}/people", status: 200, shot: true},
-			{name: "audit", path: "/staff/{org}/audit", status: 200},
+			{name: "audit", path: "/staff/{org}/audit", status: 200, shot: true},
+			{name: "account-delete-staff", path: "/account/delete", status: 200},
 			{name: "account", path: "/account", status: 200},
 			{name: "staff-conversations", path: "/staff/{org}/conversations", status: 200},
 			{name: "conversation-new", path: "/staff/{org}/conversations/new", status: 200},
@@ -137,6 +138,10 @@ func TestAxe(t *testing.T) {
 		}},
 		{analyst, []axePage{
 			{name: "forbidden", path: "/staff/{org}/people", status: 403},
+		}},
+		{citizen, []axePage{
+			{name: "citizen-account", path: "/account", status: 200, shot: true},
+			{name: "account-delete", path: "/account/delete", status: 200, shot: true},
 		}},
 	}
 	shots := screenshotDir(t)
