@@ -196,7 +196,6 @@ type linePoint struct {
 	Label string
 	Value float64 // 0–1
 	Valid bool
-	Text  string // as the table writes it
 }
 
 // newPercentLineChart draws shares from 0 to 100% a column apart, joined

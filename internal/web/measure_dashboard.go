@@ -217,8 +217,7 @@ func dashboard(b Base, rep measure.Report) MeasureDashboard {
 		}
 		d.Months = append(d.Months, row)
 		columns = append(columns, monthShort(b.Lang, m.Month))
-		points = append(points, linePoint{Label: monthShort(b.Lang, m.Month), Value: m.DigitalTakeUp.Value, Valid: m.DigitalTakeUp.Valid,
-			Text: ratioText(b, m.DigitalTakeUp)})
+		points = append(points, linePoint{Label: monthShort(b.Lang, m.Month), Value: m.DigitalTakeUp.Value, Valid: m.DigitalTakeUp.Valid})
 	}
 	if d.HasData {
 		d.Volume = newStackedChart("chart-volume", b.T("measures.chart.volume_title"),
