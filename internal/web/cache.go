@@ -11,11 +11,17 @@ import (
 // in, for a few seconds: a spike of readers (a petition in the news) then
 // costs one render per page per language every few seconds. Pages for
 // anyone with a session are never cached or served from it.
+//
+// When a page expires, one request renders it again while the others are
+// served the page they would have had a moment before: a page that is slow
+// to build (the cross-organisation figures) is never built by every reader
+// at once.
 type pageCache struct {
-	mu      sync.Mutex
-	ttl     time.Duration
-	now     func() time.Time
-	entries map[string]cachedPage
+	mu         sync.Mutex
+	ttl        time.Duration
+	now        func() time.Time
+	entries    map[string]cachedPage
+	refreshing map[string]bool // expired pages being rendered again
 }
 
 type cachedPage struct {
@@ -29,24 +35,48 @@ type cachedPage struct {
 const maxCachedPages = 10000
 
 func newPageCache(ttl time.Duration, now func() time.Time) *pageCache {
-	return &pageCache{ttl: ttl, now: now, entries: map[string]cachedPage{}}
+	return &pageCache{ttl: ttl, now: now, entries: map[string]cachedPage{}, refreshing: map[string]bool{}}
 }
 
+// staleFor is how long past its time an expired page may still be served
+// while another request renders it again.
+const staleFor = time.Minute
+
+// get returns the page to serve, if any. An expired page is returned to
+// every caller but the first, which gets none and must render it (and then
+// put or drop it).
 func (c *pageCache) get(key string) (cachedPage, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	p, ok := c.entries[key]
-	if !ok || c.now().After(p.expires) {
+	now := c.now()
+	switch {
+	case !ok:
+		return cachedPage{}, false
+	case !now.After(p.expires):
+		return p, true
+	case c.refreshing[key] && now.Before(p.expires.Add(staleFor)):
+		return p, true
+	default:
+		c.refreshing[key] = true
 		return cachedPage{}, false
 	}
-	return p, true
+}
+
+// drop ends a refresh that did not produce a page to keep.
+func (c *pageCache) drop(key string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.refreshing, key)
 }
 
 func (c *pageCache) put(key string, body []byte, contentType, nonce string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	delete(c.refreshing, key)
 	if len(c.entries) >= maxCachedPages {
 		clear(c.entries)
+		clear(c.refreshing)
 	}
 	c.entries[key] = cachedPage{body: body, contentType: contentType, nonce: nonce, expires: c.now().Add(c.ttl)}
 }
@@ -88,9 +118,12 @@ func (s *Server) cached(next handler) handler {
 		}
 		rec := &bodyRecorder{ResponseWriter: w}
 		if err := next(rec, r); err != nil {
+			s.cache.drop(key)
 			return err
 		}
-		if rec.status == http.StatusOK && w.Header().Get("Set-Cookie") == "" {
+		if rec.status != http.StatusOK || w.Header().Get("Set-Cookie") != "" {
+			s.cache.drop(key)
+		} else {
 			ct := w.Header().Get("Content-Type")
 			if ct == "" {
 				ct = http.DetectContentType(rec.buf.Bytes())
