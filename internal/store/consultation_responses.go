@@ -82,7 +82,7 @@ const (
 func (s *Store) newResponseIDs(ctx context.Context, tx *sql.Tx, n int) ([]int64, error) {
 	ids := make([]int64, 0, n)
 	if s.dialect == Postgres {
-		return collectIn(ctx, tx, `SELECT nextval(pg_get_serial_sequence('consultation_responses', 'id')) FROM generate_series(1, $1)`,
+		return collect(ctx, tx, `SELECT nextval(pg_get_serial_sequence('consultation_responses', 'id')) FROM generate_series(1, $1)`,
 			[]any{n}, func(rows *sql.Rows) (int64, error) {
 				var id int64
 				return id, rows.Scan(&id)
@@ -679,7 +679,7 @@ func (s *Store) Responses(ctx context.Context, consultationID int64, f consultat
 	var out []consultation.Response
 	err := s.view(ctx, func(tx *sql.Tx) error {
 		var err error
-		out, err = collectIn(ctx, tx, `SELECT `+responseColumns+` FROM consultation_responses r`+where+` ORDER BY r.id`+limit, args,
+		out, err = collect(ctx, tx, `SELECT `+responseColumns+` FROM consultation_responses r`+where+` ORDER BY r.id`+limit, args,
 			func(rows *sql.Rows) (consultation.Response, error) { return scanResponse(rows) })
 		if err != nil {
 			return err

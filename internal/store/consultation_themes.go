@@ -60,7 +60,7 @@ func themeTx(ctx context.Context, tx *sql.Tx, id int64) (consultation.Theme, err
 // with its count and the quotes of its first members that wrote something:
 // two queries however many themes.
 func themesTx(ctx context.Context, tx *sql.Tx, cond string, arg int64) ([]consultation.Theme, error) {
-	ts, err := collectIn(ctx, tx,
+	ts, err := collect(ctx, tx,
 		`SELECT t.id, t.consultation_id, t.name, t.description, t.created_at,
 		   (SELECT COUNT(*) FROM consultation_theme_responses tr WHERE tr.theme_id = t.id)
 		 FROM consultation_themes t WHERE `+cond+` ORDER BY t.id`, []any{arg},

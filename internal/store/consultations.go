@@ -200,7 +200,7 @@ func (s *Store) RunConsultationSchedule(ctx context.Context) (opened, closed []i
 		opened, closed = nil, nil
 		now := s.clock()
 		due := func(q string) ([]consultation.Consultation, error) {
-			return collectIn(ctx, tx, `SELECT `+consultationColumns+` FROM consultations WHERE `+q+` ORDER BY id`, []any{now},
+			return collect(ctx, tx, `SELECT `+consultationColumns+` FROM consultations WHERE `+q+` ORDER BY id`, []any{now},
 				func(rows *sql.Rows) (consultation.Consultation, error) { return scanConsultation(rows) })
 		}
 		drafts, err := due(`status = 'draft' AND scheduled = TRUE AND opens_at IS NOT NULL AND opens_at <= $1`)
@@ -330,7 +330,7 @@ func (s *Store) SendOutcomeEmails(ctx context.Context, consultationID int64, com
 		if err != nil {
 			return err
 		}
-		rs, err := collectIn(ctx, tx, `SELECT `+responseColumns+` FROM consultation_responses r
+		rs, err := collect(ctx, tx, `SELECT `+responseColumns+` FROM consultation_responses r
 			WHERE r.consultation_id = $1 AND r.status = 'submitted' AND r.hear_back = TRUE AND r.email <> '' ORDER BY r.id`,
 			[]any{consultationID}, func(rows *sql.Rows) (consultation.Response, error) { return scanResponse(rows) })
 		if err != nil {
@@ -429,7 +429,7 @@ func (s *Store) Questions(ctx context.Context, consultationID int64) ([]consulta
 }
 
 func questionsTx(ctx context.Context, tx *sql.Tx, consultationID int64) ([]consultation.Question, error) {
-	return collectIn(ctx, tx, `SELECT `+questionColumns+` FROM consultation_questions WHERE consultation_id = $1 ORDER BY position, id`,
+	return collect(ctx, tx, `SELECT `+questionColumns+` FROM consultation_questions WHERE consultation_id = $1 ORDER BY position, id`,
 		[]any{consultationID}, func(rows *sql.Rows) (consultation.Question, error) { return scanQuestion(rows) })
 }
 
@@ -641,22 +641,4 @@ func (s *Store) DeleteDocument(ctx context.Context, id int64, actorID int64) err
 		return audit(ctx, tx, account.AuditEntry{At: s.clock(), ActorID: actorID, OrgID: orgID,
 			Action: "consultation.document.delete", Target: consultationTarget(cid), Detail: "document " + itoa(id)})
 	})
-}
-
-// collectIn is collect inside a transaction.
-func collectIn[T any](ctx context.Context, tx *sql.Tx, q string, args []any, scan func(rows *sql.Rows) (T, error)) ([]T, error) {
-	rows, err := tx.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []T
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
 }

@@ -86,7 +86,7 @@ func activityExt(service, channel string, day measure.Day) string {
 // organisation and ExtID, and the activity datasets by organisation.
 func storedActivity(ctx context.Context, tx *sql.Tx) (map[int64]map[string]counts, map[int64]measure.Dataset, error) {
 	datasets := map[int64]measure.Dataset{}
-	ds, err := collectTx(ctx, tx, `SELECT `+datasetColumns+` FROM measure_datasets WHERE kind = 'activity'`, nil,
+	ds, err := collect(ctx, tx, `SELECT `+datasetColumns+` FROM measure_datasets WHERE kind = 'activity'`, nil,
 		func(rows *sql.Rows) (measure.Dataset, error) { return scanDataset(rows) })
 	if err != nil {
 		return nil, nil, err

@@ -67,7 +67,7 @@ func (s *Store) consultationEngagements(ctx context.Context, tx *sql.Tx, orgIDs 
 		FROM consultations c
 		WHERE c.status <> 'draft' AND COALESCE(c.opened_at, c.created_at) < $1 AND (c.outcome_at IS NULL OR c.outcome_at >= $2)` + filter + `
 		ORDER BY c.org_id, c.id`
-	return collectTx(ctx, tx, q, append([]any{p.End(), p.Start()}, orgArgs...), func(rows *sql.Rows) (measure.Engagement, error) {
+	return collect(ctx, tx, q, append([]any{p.End(), p.Start()}, orgArgs...), func(rows *sql.Rows) (measure.Engagement, error) {
 		e := measure.Engagement{Kind: "consultation"}
 		var status string
 		var closed, outcome sql.NullTime
@@ -95,7 +95,7 @@ func (s *Store) proposalEngagements(ctx context.Context, tx *sql.Tx, orgIDs []in
 		WHERE p.stage = 'published' AND p.merged_into IS NULL AND COALESCE(p.published_at, p.created_at) < $1
 		AND (p.closes_at IS NULL OR p.closes_at >= $2 OR (p.threshold_at IS NOT NULL AND (p.responded_at IS NULL OR p.responded_at >= $2)))` + filter + `
 		ORDER BY p.org_id, p.id`
-	return collectTx(ctx, tx, q, append([]any{p.End(), p.Start()}, orgArgs...), func(rows *sql.Rows) (measure.Engagement, error) {
+	return collect(ctx, tx, q, append([]any{p.End(), p.Start()}, orgArgs...), func(rows *sql.Rows) (measure.Engagement, error) {
 		var e measure.Engagement
 		var kind string
 		var threshold, due, responded sql.NullTime
@@ -126,7 +126,7 @@ func (s *Store) conversationEngagements(ctx context.Context, tx *sql.Tx, orgIDs 
 		FROM conversations c
 		WHERE c.status <> 'draft' AND COALESCE(c.opened_at, c.created_at) < $1 AND (c.reported_at IS NULL OR c.reported_at >= $2)` + filter + `
 		ORDER BY c.org_id, c.id`
-	return collectTx(ctx, tx, q, append([]any{p.End(), p.Start()}, orgArgs...), func(rows *sql.Rows) (measure.Engagement, error) {
+	return collect(ctx, tx, q, append([]any{p.End(), p.Start()}, orgArgs...), func(rows *sql.Rows) (measure.Engagement, error) {
 		e := measure.Engagement{Kind: "conversation"}
 		var status string
 		var closed, reported sql.NullTime
@@ -178,24 +178,6 @@ func (s *Store) AgeBandCounts(ctx context.Context, orgIDs []int64, p measure.Per
 			out[org] = map[string]int64{}
 		}
 		out[org][strings.TrimSpace(band)] += n
-	}
-	return out, rows.Err()
-}
-
-// collectTx is collect inside a transaction.
-func collectTx[T any](ctx context.Context, tx *sql.Tx, q string, args []any, scan func(rows *sql.Rows) (T, error)) ([]T, error) {
-	rows, err := tx.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []T
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
 	}
 	return out, rows.Err()
 }

@@ -30,102 +30,92 @@ func (s *Store) PersonalData(ctx context.Context, userID int64, mentionDays int)
 	q := s.read
 	steps := []func() error{
 		func() error {
-			return each(ctx, q, `SELECT o.slug, m.role FROM memberships m JOIN organisations o ON o.id = m.org_id WHERE m.user_id = $1 ORDER BY o.slug`,
-				[]any{userID}, func(r *sql.Rows) error {
+			return into(ctx, q, &d.Memberships, `SELECT o.slug, m.role FROM memberships m JOIN organisations o ON o.id = m.org_id WHERE m.user_id = $1 ORDER BY o.slug`,
+				[]any{userID}, func(r *sql.Rows) (account.MembershipData, error) {
 					var m account.MembershipData
 					err := r.Scan(&m.Organisation, &m.Role)
-					d.Memberships = append(d.Memberships, m)
-					return err
+					return m, err
 				})
 		},
 		func() error {
-			return each(ctx, q, `SELECT issuer, subject, created_at FROM identities WHERE user_id = $1 ORDER BY created_at`,
-				[]any{userID}, func(r *sql.Rows) error {
+			return into(ctx, q, &d.Identities, `SELECT issuer, subject, created_at FROM identities WHERE user_id = $1 ORDER BY created_at`,
+				[]any{userID}, func(r *sql.Rows) (account.IdentityData, error) {
 					var i account.IdentityData
 					err := r.Scan(&i.Issuer, &i.Subject, &i.CreatedAt)
-					d.Identities = append(d.Identities, i)
-					return err
+					return i, err
 				})
 		},
 		func() error {
-			return each(ctx, q, `SELECT name, created_at, last_used_at, expires_at, revoked_at FROM api_tokens WHERE user_id = $1 ORDER BY id`,
-				[]any{userID}, func(r *sql.Rows) error {
+			return into(ctx, q, &d.APITokens, `SELECT name, created_at, last_used_at, expires_at, revoked_at FROM api_tokens WHERE user_id = $1 ORDER BY id`,
+				[]any{userID}, func(r *sql.Rows) (account.TokenData, error) {
 					var t account.TokenData
 					var last, exp, rev sql.NullTime
 					err := r.Scan(&t.Name, &t.CreatedAt, &last, &exp, &rev)
 					t.LastUsedAt, t.ExpiresAt, t.RevokedAt = timePtr(last), timePtr(exp), timePtr(rev)
-					d.APITokens = append(d.APITokens, t)
-					return err
+					return t, err
 				})
 		},
 		func() error {
-			return each(ctx, q, `SELECT target_kind, target_id, created_at FROM subscriptions WHERE user_id = $1 ORDER BY id`,
-				[]any{userID}, func(r *sql.Rows) error {
+			return into(ctx, q, &d.Following, `SELECT target_kind, target_id, created_at FROM subscriptions WHERE user_id = $1 ORDER BY id`,
+				[]any{userID}, func(r *sql.Rows) (account.FollowData, error) {
 					var f account.FollowData
 					err := r.Scan(&f.Kind, &f.ID, &f.CreatedAt)
-					d.Following = append(d.Following, f)
-					return err
+					return f, err
 				})
 		},
 		func() error { return s.responsesOf(ctx, u, &d) },
 		func() error {
-			return each(ctx, q, `SELECT s.proposal_id, p.title, s.name, s.email, s.postcode, s.country, s.area, s.ip, s.sponsor, s.created_at, s.confirmed_at
+			return into(ctx, q, &d.Signatures, `SELECT s.proposal_id, p.title, s.name, s.email, s.postcode, s.country, s.area, s.ip, s.sponsor, s.created_at, s.confirmed_at
 				FROM proposal_signatures s JOIN proposals p ON p.id = s.proposal_id WHERE s.email_norm = $1 ORDER BY s.id`,
-				[]any{proposal.NormaliseEmail(u.Email)}, func(r *sql.Rows) error {
+				[]any{proposal.NormaliseEmail(u.Email)}, func(r *sql.Rows) (account.SignatureData, error) {
 					var g account.SignatureData
 					var confirmed sql.NullTime
 					err := r.Scan(&g.ProposalID, &g.Proposal, &g.Name, &g.Email, &g.Postcode, &g.Country, &g.Area, &g.IP, &g.Sponsor, &g.CreatedAt, &confirmed)
 					g.ConfirmedAt = timePtr(confirmed)
-					d.Signatures = append(d.Signatures, g)
-					return err
+					return g, err
 				})
 		},
 		func() error {
-			return each(ctx, q, `SELECT s.proposal_id, p.title, s.created_at FROM proposal_supports s JOIN proposals p ON p.id = s.proposal_id WHERE s.user_id = $1 ORDER BY s.created_at`,
-				[]any{userID}, func(r *sql.Rows) error {
+			return into(ctx, q, &d.Supports, `SELECT s.proposal_id, p.title, s.created_at FROM proposal_supports s JOIN proposals p ON p.id = s.proposal_id WHERE s.user_id = $1 ORDER BY s.created_at`,
+				[]any{userID}, func(r *sql.Rows) (account.SupportData, error) {
 					var g account.SupportData
 					err := r.Scan(&g.ProposalID, &g.Proposal, &g.CreatedAt)
-					d.Supports = append(d.Supports, g)
-					return err
+					return g, err
 				})
 		},
 		func() error {
-			return each(ctx, q, `SELECT id, title, body, created_at FROM proposals WHERE author_id = $1 ORDER BY id`,
-				[]any{userID}, func(r *sql.Rows) error {
+			return into(ctx, q, &d.Proposals, `SELECT id, title, body, created_at FROM proposals WHERE author_id = $1 ORDER BY id`,
+				[]any{userID}, func(r *sql.Rows) (account.ProposalData, error) {
 					var p account.ProposalData
 					err := r.Scan(&p.ID, &p.Title, &p.Body, &p.CreatedAt)
-					d.Proposals = append(d.Proposals, p)
-					return err
+					return p, err
 				})
 		},
 		func() error {
-			return each(ctx, q, `SELECT proposal_id, body, state, created_at FROM proposal_comments WHERE author_id = $1 ORDER BY id`,
-				[]any{userID}, func(r *sql.Rows) error {
+			return into(ctx, q, &d.Comments, `SELECT proposal_id, body, state, created_at FROM proposal_comments WHERE author_id = $1 ORDER BY id`,
+				[]any{userID}, func(r *sql.Rows) (account.CommentData, error) {
 					var c account.CommentData
 					err := r.Scan(&c.ProposalID, &c.Body, &c.State, &c.CreatedAt)
-					d.Comments = append(d.Comments, c)
-					return err
+					return c, err
 				})
 		},
 		func() error {
-			return each(ctx, q, `SELECT comment_id, reason, created_at FROM proposal_comment_reports WHERE reporter_id = $1 ORDER BY id`,
-				[]any{userID}, func(r *sql.Rows) error {
+			return into(ctx, q, &d.Reports, `SELECT comment_id, reason, created_at FROM proposal_comment_reports WHERE reporter_id = $1 ORDER BY id`,
+				[]any{userID}, func(r *sql.Rows) (account.ReportData, error) {
 					var c account.ReportData
 					err := r.Scan(&c.CommentID, &c.Reason, &c.CreatedAt)
-					d.Reports = append(d.Reports, c)
-					return err
+					return c, err
 				})
 		},
 		func() error { return s.conversationsOf(ctx, userID, &d) },
 		func() error {
-			return each(ctx, q, `SELECT subject, created_at, sent_at FROM outbox WHERE to_address = $1 ORDER BY id`,
-				[]any{u.Email}, func(r *sql.Rows) error {
+			return into(ctx, q, &d.Emails, `SELECT subject, created_at, sent_at FROM outbox WHERE to_address = $1 ORDER BY id`,
+				[]any{u.Email}, func(r *sql.Rows) (account.EmailData, error) {
 					var e account.EmailData
 					var sent sql.NullTime
 					err := r.Scan(&e.Subject, &e.CreatedAt, &sent)
 					e.SentAt = timePtr(sent)
-					d.Emails = append(d.Emails, e)
-					return err
+					return e, err
 				})
 		},
 	}
@@ -277,23 +267,6 @@ func (s *Store) PurgePersonalData(ctx context.Context, now time.Time) (int64, er
 		return nil
 	})
 	return n, err
-}
-
-// each runs a query and hands each row to fn.
-func each(ctx context.Context, q interface {
-	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
-}, query string, args []any, fn func(*sql.Rows) error) error {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := fn(rows); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
 }
 
 func timePtr(t sql.NullTime) *time.Time {

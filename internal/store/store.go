@@ -232,23 +232,50 @@ func timeOf(n sql.NullTime) time.Time {
 	return n.Time.UTC()
 }
 
-// collect runs a query and scans every row with scan: the loop every list
-// method would otherwise write out again.
-func collect[T any](ctx context.Context, db *sql.DB, q string, args []any, scan func(rows *sql.Rows) (T, error)) ([]T, error) {
+// querier is a database or a transaction.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// each runs a query (on the database, or inside a transaction) and hands
+// each row to fn: the loop every reading method would otherwise write out
+// again.
+func each(ctx context.Context, db querier, q string, args []any, fn func(rows *sql.Rows) error) error {
 	rows, err := db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// collect runs a query and returns every row as scan reads it.
+func collect[T any](ctx context.Context, db querier, q string, args []any, scan func(rows *sql.Rows) (T, error)) ([]T, error) {
+	var out []T
+	err := each(ctx, db, q, args, func(rows *sql.Rows) error {
+		v, err := scan(rows)
+		out = append(out, v)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []T
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
+	return out, nil
+}
+
+// into is collect into *dst, which keeps what it held (an empty list, so
+// that JSON shows [] rather than null) when there are no rows.
+func into[T any](ctx context.Context, db querier, dst *[]T, q string, args []any, scan func(rows *sql.Rows) (T, error)) error {
+	rows, err := collect(ctx, db, q, args, scan)
+	if len(rows) > 0 {
+		*dst = rows
 	}
-	return out, rows.Err()
+	return err
 }
 
 // bindVar writes the n-th bind variable of a statement. SQLite treats "$n"
