@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -94,19 +93,7 @@ func TestMeasurePagesAxe(t *testing.T) {
 					}
 					for _, f := range ph.forms {
 						t.Run(lang+"/"+f.name, func(t *testing.T) {
-							pctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-							defer cancel()
-							do(t, pctx, "open "+f.path, chromedp.Navigate(s.base+f.path+"?lang="+lang))
-							waitPath(t, pctx, f.path)
-							for sel, v := range f.fill {
-								do(t, pctx, "fill "+sel, chromedp.SendKeys(chromedp.CSS(sel), v))
-							}
-							do(t, pctx, "send "+f.name, chromedp.Click(chromedp.CSS(f.submit)))
-							got := waitFor(t, pctx, f.name, func(v view) bool { return v.Ready && v.Lang == lang && f.until(v) })
-							axeCheck(t, pctx, got.Path+" ("+f.name+")", src)
-							if shots != "" && lang == "en" {
-								screenshot(t, pctx, filepath.Join(shots, brand+"-"+f.name+".png"))
-							}
+							axeForm(t, ctx, s, f, lang, src, shots, brand)
 						})
 					}
 				}

@@ -150,19 +150,7 @@ func TestProposalStaffPagesAxe(t *testing.T) {
 					}
 					for _, f := range ph.forms {
 						t.Run(lang+"/"+f.name, func(t *testing.T) {
-							pctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-							defer cancel()
-							do(t, pctx, "open "+f.path, chromedp.Navigate(s.base+f.path+"?lang="+lang))
-							waitPath(t, pctx, f.path)
-							for sel, v := range f.fill {
-								do(t, pctx, "fill "+sel, chromedp.SendKeys(chromedp.CSS(sel), v))
-							}
-							do(t, pctx, "send "+f.name, chromedp.Click(chromedp.CSS(f.submit)))
-							got := waitFor(t, pctx, f.name, func(v view) bool { return v.Ready && v.Lang == lang && f.until(v) })
-							axeCheck(t, pctx, got.Path+" ("+f.name+")", src)
-							if shots != "" && lang == "en" {
-								screenshot(t, pctx, filepath.Join(shots, brand+"-"+f.name+".png"))
-							}
+							axeForm(t, ctx, s, f, lang, src, shots, brand)
 						})
 					}
 				}
@@ -189,6 +177,25 @@ func pathEnds(suffix string) func(view) bool {
 
 // axePath opens path in lang, checks it answers 200 in that language, runs
 // axe-core on it and, when screenshots are on, takes one in English.
+// axeForm sends a form (filled in as f says) and checks the page it
+// leads to, usually the form again with its errors.
+func axeForm(t *testing.T, ctx context.Context, s *site, f staffForm, lang string, axeSrc []byte, shots, brand string) {
+	t.Helper()
+	pctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	do(t, pctx, "open "+f.path, chromedp.Navigate(s.base+f.path+"?lang="+lang))
+	waitPath(t, pctx, f.path)
+	for sel, v := range f.fill {
+		do(t, pctx, "fill "+sel, chromedp.SendKeys(chromedp.CSS(sel), v))
+	}
+	do(t, pctx, "send "+f.name, chromedp.Click(chromedp.CSS(f.submit)))
+	got := waitFor(t, pctx, f.name, func(v view) bool { return v.Ready && v.Lang == lang && f.until(v) })
+	axeCheck(t, pctx, got.Path+" ("+f.name+")", axeSrc)
+	if shots != "" && lang == "en" {
+		screenshot(t, pctx, filepath.Join(shots, brand+"-"+f.name+".png"))
+	}
+}
+
 func axePath(t *testing.T, ctx context.Context, s *site, path, lang string, axeSrc []byte, shots, brand string) {
 	t.Helper()
 	pctx, cancel := context.WithTimeout(ctx, 30*time.Second)
