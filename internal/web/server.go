@@ -61,6 +61,7 @@ type Store interface {
 	ConsultationStore
 	ProposalStore
 	MeasureStore
+	ModerationStore
 }
 
 // ListeningStore is what the listening pages need of the database.
