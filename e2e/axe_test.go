@@ -101,6 +101,7 @@ func TestAxe(t *testing.T) {
 			{name: "respond-check", path: "/consultations/{consultation}/respond/check", respond: true, status: 200, shot: true},
 			{name: "respond-save", path: "/consultations/{consultation}/respond/save", respond: true, status: 200},
 			{name: "respond-closed", path: "/consultations/{closedConsultation}/respond/about", status: 200},
+			{name: "guidelines", path: "/organisations/{org}/guidelines", status: 200},
 		}},
 		{admin, []axePage{
 			{name: "staff", path: "/staff", status: 200},
@@ -142,6 +143,9 @@ func TestAxe(t *testing.T) {
 		{citizen, []axePage{
 			{name: "citizen-account", path: "/account", status: 200, shot: true},
 			{name: "account-delete", path: "/account/delete", status: 200, shot: true},
+			{name: "account-moderation", path: "/account/moderation", status: 200},
+			{name: "report", path: "/report/statement/{statement}", status: 200, shot: true},
+			{name: "report-sent", path: "/report/sent", status: 200},
 		}},
 	}
 	shots := screenshotDir(t)
@@ -213,6 +217,13 @@ func checkPage(t *testing.T, ctx context.Context, s *site, p axePage, lang, org 
 				t.Fatalf("no demo mention (%v)", err)
 			}
 			path = strings.ReplaceAll(path, "{mention}", fmt.Sprint(ms[0].ID))
+		}
+		if strings.Contains(path, "{statement}") {
+			sts, err := s.app.Store.Statements(ctx, s.conversations.local, conversation.Approved)
+			if err != nil || len(sts) == 0 {
+				t.Fatalf("no approved demo statement (%v)", err)
+			}
+			path = strings.ReplaceAll(path, "{statement}", fmt.Sprint(sts[0].ID))
 		}
 		if strings.Contains(path, "{msg}") {
 			msgs, err := s.app.Store.Outbox(ctx, 1)

@@ -9,21 +9,27 @@ import (
 // download it. Each part lists rows of one kind; empty parts are kept so
 // the person sees what was looked for.
 type PersonalData struct {
-	GeneratedAt   time.Time            `json:"generated_at"`
-	Account       AccountData          `json:"account"`
-	Memberships   []MembershipData     `json:"staff_roles"`
-	Identities    []IdentityData       `json:"sign_in_identities"`
-	APITokens     []TokenData          `json:"api_tokens"`
-	Following     []FollowData         `json:"following"`
-	Responses     []ResponseData       `json:"consultation_responses"`
-	Signatures    []SignatureData      `json:"petition_signatures"`
-	Supports      []SupportData        `json:"idea_supports"`
-	Proposals     []ProposalData       `json:"proposals"`
-	Comments      []CommentData        `json:"comments"`
-	Reports       []ReportData         `json:"comment_reports"`
-	Conversations []ConversationData   `json:"conversations"`
-	Emails        []EmailData          `json:"emails_sent_to_you"`
-	Retention     []RetentionStatement `json:"how_long_we_keep_it"`
+	GeneratedAt   time.Time          `json:"generated_at"`
+	Account       AccountData        `json:"account"`
+	Memberships   []MembershipData   `json:"staff_roles"`
+	Identities    []IdentityData     `json:"sign_in_identities"`
+	APITokens     []TokenData        `json:"api_tokens"`
+	Following     []FollowData       `json:"following"`
+	Responses     []ResponseData     `json:"consultation_responses"`
+	Signatures    []SignatureData    `json:"petition_signatures"`
+	Supports      []SupportData      `json:"idea_supports"`
+	Proposals     []ProposalData     `json:"proposals"`
+	Comments      []CommentData      `json:"comments"`
+	Reports       []ReportData       `json:"comment_reports"`
+	Conversations []ConversationData `json:"conversations"`
+	Emails        []EmailData        `json:"emails_sent_to_you"`
+	// Moderation: decisions about what the person wrote, what they
+	// reported, and their standing with organisations' moderators.
+	Moderation        []ModerationData       `json:"moderation_of_what_you_wrote"`
+	ModerationReports []ModerationReportData `json:"your_reports"`
+	Standings         []StandingData         `json:"your_standing_with_moderators"`
+	Consents          []Consent              `json:"what_you_agreed_to"`
+	Retention         []RetentionStatement   `json:"how_long_we_keep_it"`
 }
 
 // AccountData is the account itself.
@@ -133,6 +139,40 @@ type ReportData struct {
 	CommentID int64     `json:"comment_id"`
 	Reason    string    `json:"reason"`
 	CreatedAt time.Time `json:"created_at"`
+}
+
+// ModerationData is a moderator's attention to something the person
+// wrote: why it was queued is the moderators', what was decided is theirs.
+type ModerationData struct {
+	Organisation  string     `json:"organisation"`
+	Kind          string     `json:"kind"` // proposal, comment, statement, response, display_name
+	ID            int64      `json:"id"`
+	State         string     `json:"state"` // open (waiting for a moderator) or closed
+	Decision      string     `json:"decision"`
+	Reason        string     `json:"reason"`
+	OpenedAt      time.Time  `json:"opened_at"`
+	DecidedAt     *time.Time `json:"decided_at"`
+	Appeal        string     `json:"appeal"`
+	AppealedAt    *time.Time `json:"appealed_at"`
+	AppealOutcome string     `json:"appeal_outcome"`
+	AppealReason  string     `json:"appeal_reason"`
+}
+
+// ModerationReportData is something the person reported to moderators.
+type ModerationReportData struct {
+	Kind      string    `json:"kind"`
+	ID        int64     `json:"id"`
+	Category  string    `json:"category"`
+	Detail    string    `json:"detail"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// StandingData is the person's standing with an organisation's
+// moderators: trusted (not pre-moderated) or blocked (may not write).
+type StandingData struct {
+	Organisation string    `json:"organisation"`
+	Standing     string    `json:"standing"`
+	SetAt        time.Time `json:"set_at"`
 }
 
 // ConversationData is the person's part in a conversation.

@@ -26,6 +26,7 @@ import (
 	"parley/internal/jobs"
 	"parley/internal/listening"
 	"parley/internal/mail"
+	"parley/internal/moderation"
 	"parley/internal/outbox"
 	"parley/internal/sso"
 	"parley/internal/store"
@@ -104,6 +105,7 @@ func wire(cfg *config.Config, log *slog.Logger, st *store.Store) (*App, error) {
 	runner.Handle(consultation.OutcomeKind, a.consultationOutcome)
 	runner.Every(consultation.ScheduleKind, time.Minute)
 	runner.Handle(measureCollectJob, a.collectMeasures)
+	runner.Handle(moderation.NotifyJob, a.moderationJob)
 	runner.Every(measureCollectJob, 10*time.Minute)
 	a.registerProposalJobs(runner)
 	a.registerBulkMail(runner, sender)

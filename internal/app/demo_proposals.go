@@ -199,7 +199,10 @@ func (d *demoProposals) ideas(orgID int64, slug string) error {
 	if err != nil {
 		return err
 	}
-	return st.ReportComment(ctx, proposal.Report{CommentID: rude.ID, ReporterID: d.citizens[1], Reason: "It insults everyone who supports the idea."})
+	if err := st.ReportComment(ctx, proposal.Report{CommentID: rude.ID, ReporterID: d.citizens[1], Reason: "It insults everyone who supports the idea."}); err != nil {
+		return err
+	}
+	return d.moderation(orgID, cycle)
 }
 
 var demoAuthorNames = []string{"Alex", "Bethan", "Sam R."}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"parley/internal/org"
+	"parley/internal/moderation"
 	"parley/internal/proposal"
 )
 
@@ -53,9 +54,21 @@ func TestDemoProposals(t *testing.T) {
 	if err != nil || orig.Title != "Open Central Library on Sunday afternoons" {
 		t.Errorf("duplicate merged into %+v, %v", orig, err)
 	}
+	// The queue holds one comment of each case: reported, held by the
+	// link-spam signal, and hidden then appealed.
 	reported, err := a.Store.ReportedComments(ctx, council.ID)
-	if err != nil || len(reported) != 1 {
-		t.Errorf("reported comments %d, %v", len(reported), err)
+	if err != nil || len(reported) != 3 {
+		t.Errorf("comments in the queue %d, %v", len(reported), err)
+	}
+	items, err := a.Store.ModerationQueue(ctx, council.ID, moderation.QueueFilter{})
+	reasons := map[moderation.Reason]bool{}
+	for _, it := range items {
+		for _, f := range it.Flags {
+			reasons[f.Reason] = true
+		}
+	}
+	if err != nil || !reasons[moderation.Reported] || !reasons[moderation.LinkSpam] || !reasons[moderation.Appealed] {
+		t.Errorf("queue reasons %v, %v", reasons, err)
 	}
 
 	pboards, err := a.Store.Boards(ctx, dept.ID)

@@ -20,7 +20,7 @@ type layer struct {
 }
 
 var (
-	domain  = []string{"internal/apperr", "internal/account", "internal/org", "internal/outbox", "internal/jobs", "internal/conversation", "internal/listening", "internal/consultation", "internal/proposal", "internal/measure"}
+	domain  = []string{"internal/apperr", "internal/account", "internal/org", "internal/outbox", "internal/jobs", "internal/conversation", "internal/listening", "internal/consultation", "internal/proposal", "internal/measure", "internal/moderation"}
 	pureStd = []string{"database/sql", "net/http", "os"}
 )
 
@@ -43,6 +43,8 @@ func rules() map[string]layer {
 		"internal/listening":    {may: append([]string{"internal/query", "internal/textsim"}, domain...), forbidStd: pureStd},
 		"internal/consultation": {may: append([]string{"internal/textsim"}, domain...), forbidStd: pureStd},
 		"internal/markdown":     {forbidStd: pureStd},
+		// Moderation finds floods of one message with the text engine.
+		"internal/moderation": {may: append([]string{"internal/textsim"}, domain...), forbidStd: pureStd},
 
 		"internal/store":           {may: domain},
 		"internal/store/storetest": {may: append([]string{"internal/store"}, domain...)},

@@ -33,6 +33,15 @@ const (
 	AllOnOne   Layout = "all-on-one"   // every question on one page
 )
 
+// Moderation says whether responses published with consent wait for a
+// moderator before the public sees them.
+type Moderation string
+
+const (
+	PreModeration  Moderation = "pre"  // a moderator approves each before it is shown
+	PostModeration Moderation = "post" // shown at once; reports and signals still queue them
+)
+
 // ResponseWeeks is how long a public body has to publish its response after
 // a consultation closes, following GOV.UK consultation practice.
 const ResponseWeeks = 12
@@ -49,6 +58,9 @@ type Consultation struct {
 	BodyCY    string
 	Status    Status
 	Layout    Layout
+	// Moderation applies to responses published with consent; "" reads
+	// as PostModeration.
+	Moderation Moderation
 	// OpensAt and ClosesAt are the published dates; a scheduled job opens
 	// a draft at OpensAt and closes an open consultation at ClosesAt.
 	// Zero means "by hand".
@@ -139,6 +151,9 @@ func (c *Consultation) Normalise() {
 	if c.Layout == "" {
 		c.Layout = OnePerPage
 	}
+	if c.Moderation == "" {
+		c.Moderation = PostModeration
+	}
 }
 
 func tooLong(s string, n int) bool { return utf8.RuneCountInString(s) > n }
@@ -155,6 +170,7 @@ func (c Consultation) Validate() error {
 	f.Check(!tooLong(c.BodyEN, MaxBody), "body_en", "error.consultation.body.too_long")
 	f.Check(!tooLong(c.BodyCY, MaxBody), "body_cy", "error.consultation.body.too_long")
 	f.Check(c.Layout == OnePerPage || c.Layout == AllOnOne, "layout", "error.consultation.layout.unknown")
+	f.Check(c.Moderation == PreModeration || c.Moderation == PostModeration, "moderation", "error.consultation.moderation.unknown")
 	f.Check(c.OpensAt.IsZero() || c.ClosesAt.IsZero() || c.ClosesAt.After(c.OpensAt), "closes_at", "error.consultation.closes.before_opens")
 	switch c.Status {
 	case Draft, Open, Closed, Outcome:

@@ -92,6 +92,10 @@ type Response struct {
 	// of measure.AgeBands, measure.PreferNotToSay, or "" (not asked or
 	// not answered). It feeds the representativeness figures only.
 	AgeBand string
+	// Withheld is set while a moderator keeps a response published with
+	// consent from the public (held by pre-moderation or a signal, or
+	// rejected), without touching what the person consented to.
+	Withheld bool
 }
 
 // Answer returns the answer to question id (empty if none).
@@ -104,9 +108,10 @@ func (r Response) Answer(id int64) Answer {
 	return Answer{QuestionID: id}
 }
 
-// Published reports whether the response may be read publicly.
+// Published reports whether the response may be read publicly: submitted,
+// with consent to publish, and not withheld by a moderator.
 func (r Response) Published() bool {
-	return r.Status == Submitted && (r.Consent == PublishAnonymous || r.Consent == PublishNamed)
+	return r.Status == Submitted && (r.Consent == PublishAnonymous || r.Consent == PublishNamed) && !r.Withheld
 }
 
 // PublicName is what a published response is shown as: the name (or the

@@ -15,6 +15,10 @@ import (
 	"parley/internal/apperr"
 )
 
+// NotifyJob is the job that tells an author what was decided about what
+// they wrote (payload {"item_id": N}).
+const NotifyJob = "moderation.notify"
+
 // Kind is a kind of thing citizens write.
 type Kind string
 

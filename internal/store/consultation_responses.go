@@ -18,14 +18,14 @@ import (
 // Responses to consultations, from every channel.
 
 const responseColumns = `r.id, r.consultation_id, r.status, r.channel, r.respondent, r.name, r.org_name, r.email, r.consent,
-	r.hear_back, r.lang, r.user_id, r.reference, r.scan_id, r.received_at, r.submitted_at, r.created_at, r.keyed_by, r.age_band`
+	r.hear_back, r.lang, r.user_id, r.reference, r.scan_id, r.received_at, r.submitted_at, r.created_at, r.keyed_by, r.age_band, r.withheld`
 
 func scanResponse(row scanner) (consultation.Response, error) {
 	var r consultation.Response
 	var user, scan, keyed sql.NullInt64
 	var received, submitted sql.NullTime
 	err := row.Scan(&r.ID, &r.ConsultationID, &r.Status, &r.Channel, &r.Respondent, &r.Name, &r.OrgName, &r.Email, &r.Consent,
-		&r.HearBack, &r.Lang, &user, &r.Reference, &scan, &received, &submitted, &r.CreatedAt, &keyed, &r.AgeBand)
+		&r.HearBack, &r.Lang, &user, &r.Reference, &scan, &received, &submitted, &r.CreatedAt, &keyed, &r.AgeBand, &r.Withheld)
 	r.UserID, r.ScanID, r.KeyedBy = user.Int64, scan.Int64, keyed.Int64
 	r.ReceivedAt, r.SubmittedAt, r.CreatedAt = timeOf(received), timeOf(submitted), r.CreatedAt.UTC()
 	return r, err
@@ -421,8 +421,15 @@ func (s *Store) SubmitResponse(ctx context.Context, id int64, receipt func(consu
 		if err := r.Validate(qs, now); err != nil {
 			return err
 		}
+		// Published with consent, it is screened first (moderation_screen.go).
+		if err := screenResponse(ctx, tx, c, &r, now); err != nil {
+			return err
+		}
 		r.Status, r.SubmittedAt, r.ReceivedAt = consultation.Submitted, now, now
 		if _, err := tx.ExecContext(ctx, `UPDATE consultation_responses SET status = 'submitted', submitted_at = $1, received_at = $1 WHERE id = $2`, now, id); err != nil {
+			return err
+		}
+		if err := recordResponseConsent(ctx, tx, r, now); err != nil {
 			return err
 		}
 		// Links to return to it are spent: there is nothing left to resume.
@@ -657,7 +664,7 @@ func (s *Store) Responses(ctx context.Context, consultationID int64, f consultat
 		where += ` AND r.respondent = ` + arg(string(f.Respondent))
 	}
 	if f.Published {
-		where += ` AND r.status = 'submitted' AND r.consent IN ('anonymous', 'named')`
+		where += ` AND r.status = 'submitted' AND r.consent IN ('anonymous', 'named') AND NOT r.withheld`
 	}
 	if f.After > 0 {
 		where += ` AND r.id > ` + arg(f.After)

@@ -22,7 +22,7 @@ import (
 
 const consultationColumns = `id, org_id, title_en, title_cy, summary_en, summary_cy, body_en, body_cy, status, layout,
 	opens_at, closes_at, scheduled, created_at, opened_at, closed_at, outcome_at,
-	outcome_summary_en, outcome_summary_cy, decision_en, decision_cy, you_said`
+	outcome_summary_en, outcome_summary_cy, decision_en, decision_cy, you_said, moderation`
 
 // youSaid is how a "You said / We did" item is kept in JSON: tagged here so
 // renaming a domain field cannot silently drop stored text.
@@ -47,7 +47,7 @@ func scanConsultation(row scanner) (consultation.Consultation, error) {
 	var items string
 	err := row.Scan(&c.ID, &c.OrgID, &c.TitleEN, &c.TitleCY, &c.SummaryEN, &c.SummaryCY, &c.BodyEN, &c.BodyCY, &c.Status, &c.Layout,
 		&opens, &closes, &c.Scheduled, &c.CreatedAt, &opened, &closed, &outcome,
-		&c.Result.SummaryEN, &c.Result.SummaryCY, &c.Result.DecisionEN, &c.Result.DecisionCY, &items)
+		&c.Result.SummaryEN, &c.Result.SummaryCY, &c.Result.DecisionEN, &c.Result.DecisionCY, &items, &c.Moderation)
 	if err != nil {
 		return c, err
 	}
@@ -78,10 +78,10 @@ func (s *Store) CreateConsultation(ctx context.Context, c consultation.Consultat
 		c.CreatedAt = s.clock()
 		if err := tx.QueryRowContext(ctx,
 			`INSERT INTO consultations (org_id, title_en, title_cy, summary_en, summary_cy, body_en, body_cy, status, layout,
-			   opens_at, closes_at, scheduled, created_at)
-			 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
+			   opens_at, closes_at, scheduled, created_at, moderation)
+			 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
 			c.OrgID, c.TitleEN, c.TitleCY, c.SummaryEN, c.SummaryCY, c.BodyEN, c.BodyCY, c.Status, c.Layout,
-			nullTime(c.OpensAt), nullTime(c.ClosesAt), c.Scheduled, c.CreatedAt).Scan(&c.ID); err != nil {
+			nullTime(c.OpensAt), nullTime(c.ClosesAt), c.Scheduled, c.CreatedAt, c.Moderation).Scan(&c.ID); err != nil {
 			return err
 		}
 		return audit(ctx, tx, account.AuditEntry{At: c.CreatedAt, ActorID: actorID, OrgID: c.OrgID,
@@ -90,8 +90,8 @@ func (s *Store) CreateConsultation(ctx context.Context, c consultation.Consultat
 	return c, err
 }
 
-// UpdateConsultation saves the text fields, dates, layout and the Scheduled
-// flag; the status and the outcome are kept as stored.
+// UpdateConsultation saves the text fields, dates, layout, moderation and
+// the Scheduled flag; the status and the outcome are kept as stored.
 func (s *Store) UpdateConsultation(ctx context.Context, c consultation.Consultation, actorID int64) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		old, err := consultationTx(ctx, tx, c.ID)
@@ -105,9 +105,9 @@ func (s *Store) UpdateConsultation(ctx context.Context, c consultation.Consultat
 		}
 		if _, err := tx.ExecContext(ctx,
 			`UPDATE consultations SET title_en = $1, title_cy = $2, summary_en = $3, summary_cy = $4, body_en = $5, body_cy = $6,
-			   layout = $7, opens_at = $8, closes_at = $9, scheduled = $10 WHERE id = $11`,
+			   layout = $7, opens_at = $8, closes_at = $9, scheduled = $10, moderation = $11 WHERE id = $12`,
 			c.TitleEN, c.TitleCY, c.SummaryEN, c.SummaryCY, c.BodyEN, c.BodyCY, c.Layout,
-			nullTime(c.OpensAt), nullTime(c.ClosesAt), c.Scheduled, c.ID); err != nil {
+			nullTime(c.OpensAt), nullTime(c.ClosesAt), c.Scheduled, c.Moderation, c.ID); err != nil {
 			return err
 		}
 		return audit(ctx, tx, account.AuditEntry{At: s.clock(), ActorID: actorID, OrgID: old.OrgID,

@@ -9,6 +9,7 @@ import (
 	"parley/internal/account"
 	"parley/internal/apperr"
 	"parley/internal/conversation"
+	"parley/internal/moderation"
 )
 
 const conversationColumns = `id, org_id, title_en, title_cy, question_en, question_cy, status, moderation, anonymous,
@@ -258,12 +259,22 @@ func (s *Store) AddStatement(ctx context.Context, convID int64, p conversation.P
 			f.Add("statement", "error.statement.duplicate")
 			return f.Err()
 		}
+		// Screening holds it under pre-moderation or when a signal fires
+		// (trusted authors skip both); a blocked author may not write.
+		sc := screening{OrgID: c.OrgID, Kind: moderation.KindStatement, AuthorID: p.UserID, Text: text, WhereTitle: c.TitleEN,
+			WhereID: c.ID, Pre: c.Moderation == conversation.PreModeration, Now: now}
+		held, err := screen(ctx, tx, &sc)
+		if err != nil {
+			return err
+		}
 		st.Status, st.CreatedAt = conversation.Approved, now
-		if c.Moderation == conversation.PreModeration {
+		if held {
 			st.Status = conversation.Pending
 		}
-		st.ID, err = insertStatement(ctx, tx, convID, text, st.Status, false, pid, "", now)
-		return err
+		if st.ID, err = insertStatement(ctx, tx, convID, text, st.Status, false, pid, "", now); err != nil {
+			return err
+		}
+		return sc.open(ctx, tx, st.ID)
 	})
 	return st, err
 }
@@ -327,6 +338,14 @@ func (s *Store) ModerateStatement(ctx context.Context, convID, statementID int64
 		}
 		// Rejecting a statement changes the matrix the math sees.
 		if err := enqueueRecompute(ctx, tx, convID, now); err != nil {
+			return err
+		}
+		// An open item about it in the moderation queue is decided too.
+		decision := moderation.Approve
+		if to == conversation.Rejected {
+			decision = moderation.Reject
+		}
+		if err := closeItemFor(ctx, tx, c.OrgID, moderation.Ref{Kind: moderation.KindStatement, ID: statementID}, decision, "", actorID, now); err != nil {
 			return err
 		}
 		return audit(ctx, tx, account.AuditEntry{At: now, ActorID: actorID, OrgID: c.OrgID, Action: "statement." + string(to),

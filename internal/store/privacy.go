@@ -27,6 +27,7 @@ func (s *Store) PersonalData(ctx context.Context, userID int64, mentionDays int)
 	d.Memberships, d.Identities, d.APITokens, d.Following = []account.MembershipData{}, []account.IdentityData{}, []account.TokenData{}, []account.FollowData{}
 	d.Responses, d.Signatures, d.Supports, d.Proposals = []account.ResponseData{}, []account.SignatureData{}, []account.SupportData{}, []account.ProposalData{}
 	d.Comments, d.Reports, d.Conversations, d.Emails = []account.CommentData{}, []account.ReportData{}, []account.ConversationData{}, []account.EmailData{}
+	d.Moderation, d.ModerationReports, d.Standings = []account.ModerationData{}, []account.ModerationReportData{}, []account.StandingData{}
 	q := s.read
 	steps := []func() error{
 		func() error {
@@ -108,6 +109,8 @@ func (s *Store) PersonalData(ctx context.Context, userID int64, mentionDays int)
 				})
 		},
 		func() error { return s.conversationsOf(ctx, userID, &d) },
+		func() error { return s.moderationOf(ctx, userID, &d) },
+		func() (err error) { d.Consents, err = s.consentsOf(ctx, u); return err },
 		func() error {
 			return into(ctx, q, &d.Emails, `SELECT subject, created_at, sent_at FROM outbox WHERE to_address = $1 ORDER BY id`,
 				[]any{u.Email}, func(r *sql.Rows) (account.EmailData, error) {
@@ -219,8 +222,21 @@ func (s *Store) EraseUser(ctx context.Context, userID int64) error {
 			{`DELETE FROM identities WHERE user_id = $1`, []any{userID}},
 			{`DELETE FROM api_tokens WHERE user_id = $1`, []any{userID}},
 			{`DELETE FROM subscriptions WHERE user_id = $1`, []any{userID}},
+			// Records of consent go too, not kept as proof: once the person
+			// is gone there is no one left to prove their agreement to, and
+			// the record (what they agreed to, when) is itself personal data.
+			{`DELETE FROM consents WHERE user_id = $1 OR email_hash = $2`, []any{userID, emailConsentHash(u.Email)}},
 			{`DELETE FROM sign_in_links WHERE email = $1`, []any{u.Email}},
 			{`DELETE FROM outbox WHERE to_address = $1 OR to_address = $2`, []any{u.Email, norm}},
+			// Moderation: the name on items about what they wrote goes (a
+			// display name's item keeps no text), so do their reports'
+			// links to them and their standing.
+			{`UPDATE moderation_items SET author_name = '' WHERE kind = 'response'
+				AND target_id IN (SELECT id FROM consultation_responses WHERE user_id = $1 OR LOWER(email) = $2)`, []any{userID, u.Email}},
+			{`UPDATE moderation_items SET body = '' WHERE kind = 'display_name' AND target_id = $1`, []any{userID}},
+			{`UPDATE moderation_items SET author_id = NULL, author_name = '', appeal_text = '' WHERE author_id = $1`, []any{userID}},
+			{`UPDATE moderation_flags SET reporter_id = NULL WHERE reporter_id = $1`, []any{userID}},
+			{`DELETE FROM moderation_standings WHERE user_id = $1`, []any{userID}},
 			{`DELETE FROM consultation_resume_links WHERE response_id IN (SELECT id FROM consultation_responses WHERE user_id = $1 OR LOWER(email) = $2)`, []any{userID, u.Email}},
 			// Named consent becomes anonymous: the name it would publish is gone.
 			{`UPDATE consultation_responses SET name = '', email = '', user_id = NULL, hear_back = FALSE,
@@ -275,4 +291,40 @@ func timePtr(t sql.NullTime) *time.Time {
 	}
 	v := t.Time.UTC()
 	return &v
+}
+
+// moderationOf adds the moderation of what the person wrote, their
+// reports and their standing to their personal data.
+func (s *Store) moderationOf(ctx context.Context, userID int64, d *account.PersonalData) error {
+	if err := into(ctx, s.read, &d.Moderation, `SELECT o.slug, i.kind, i.target_id, i.state, i.decision, i.reason, i.opened_at, i.decided_at,
+			i.appeal_text, i.appealed_at, i.appeal_outcome, i.appeal_reason
+		FROM moderation_items i JOIN organisations o ON o.id = i.org_id WHERE i.author_id = $1 ORDER BY i.id`,
+		[]any{userID}, func(r *sql.Rows) (account.ModerationData, error) {
+			var m account.ModerationData
+			var decided, appealed sql.NullTime
+			err := r.Scan(&m.Organisation, &m.Kind, &m.ID, &m.State, &m.Decision, &m.Reason, &m.OpenedAt, &decided,
+				&m.Appeal, &appealed, &m.AppealOutcome, &m.AppealReason)
+			m.OpenedAt, m.DecidedAt, m.AppealedAt = m.OpenedAt.UTC(), timePtr(decided), timePtr(appealed)
+			return m, err
+		}); err != nil {
+		return err
+	}
+	if err := into(ctx, s.read, &d.ModerationReports, `SELECT i.kind, i.target_id, f.category, f.detail, f.at
+		FROM moderation_flags f JOIN moderation_items i ON i.id = f.item_id WHERE f.reporter_id = $1 ORDER BY f.id`,
+		[]any{userID}, func(r *sql.Rows) (account.ModerationReportData, error) {
+			var m account.ModerationReportData
+			err := r.Scan(&m.Kind, &m.ID, &m.Category, &m.Detail, &m.CreatedAt)
+			m.CreatedAt = m.CreatedAt.UTC()
+			return m, err
+		}); err != nil {
+		return err
+	}
+	return into(ctx, s.read, &d.Standings, `SELECT o.slug, s.standing, s.set_at
+		FROM moderation_standings s JOIN organisations o ON o.id = s.org_id WHERE s.user_id = $1 ORDER BY o.slug`,
+		[]any{userID}, func(r *sql.Rows) (account.StandingData, error) {
+			var m account.StandingData
+			err := r.Scan(&m.Organisation, &m.Standing, &m.SetAt)
+			m.SetAt = m.SetAt.UTC()
+			return m, err
+		})
 }

@@ -10,6 +10,7 @@ import (
 	"parley/internal/apperr"
 	"parley/internal/consultation"
 	"parley/internal/conversation"
+	"parley/internal/moderation"
 	"parley/internal/outbox"
 	"parley/internal/proposal"
 	"parley/internal/store"
@@ -62,7 +63,39 @@ func TestPersonalDataExportAndErasure(t *testing.T) {
 		if err := s.Support(ctx, theirs.ID, person); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.AddComment(ctx, proposal.Comment{ProposalID: theirs.ID, AuthorID: person, AuthorName: erasableName, Body: "Yes, by the gate."}); err != nil {
+		said, err := s.AddComment(ctx, proposal.Comment{ProposalID: theirs.ID, AuthorID: person, AuthorName: erasableName, Body: "Yes, by the gate."})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Moderation: their idea rejected and appealed, their display name
+		// reported where it was seen, a report of their own, a standing.
+		if err := s.Report(ctx, moderation.Report{Ref: moderation.Ref{Kind: moderation.KindProposal, ID: mine.ID}, ReporterID: other,
+			Category: moderation.ReportOther, Detail: "Not about the pond"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Report(ctx, moderation.Report{Ref: moderation.Ref{Kind: moderation.KindDisplayName, ID: person},
+			Where: moderation.Ref{Kind: moderation.KindComment, ID: said.ID}, ReporterID: other, Category: moderation.ReportAbuse}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Report(ctx, moderation.Report{Ref: moderation.Ref{Kind: moderation.KindProposal, ID: theirs.ID}, ReporterID: person,
+			Category: moderation.ReportSpam, Detail: "Looks like spam"}); err != nil {
+			t.Fatal(err)
+		}
+		queue, err := s.ModerationQueue(ctx, o.ID, moderation.QueueFilter{Kind: moderation.KindProposal})
+		if err != nil || len(queue) != 2 {
+			t.Fatalf("queue %+v %v", queue, err)
+		}
+		for _, it := range queue {
+			if it.Ref.ID == mine.ID {
+				if err := s.Decide(ctx, moderation.DecisionInput{ItemID: it.ID, Decision: moderation.Reject, Reason: "Duplicate", ActorID: 1}); err != nil {
+					t.Fatal(err)
+				}
+				if err := s.Appeal(ctx, moderation.Appeal{ItemID: it.ID, UserID: person, Text: "I am " + erasableName}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		if err := s.SetStanding(ctx, o.ID, person, moderation.Trusted, 1); err != nil {
 			t.Fatal(err)
 		}
 		conv, err := s.CreateConversation(ctx, conversation.Conversation{OrgID: o.ID, TitleEN: "Parks", QuestionEN: "What next?", Status: conversation.Open,
@@ -87,7 +120,9 @@ func TestPersonalDataExportAndErasure(t *testing.T) {
 		if d.Account.Email != erasable || len(d.Responses) != 1 || len(d.Responses[0].Answers) == 0 || len(d.Signatures) != 1 ||
 			d.Signatures[0].IP != erasableIP || len(d.Supports) != 2 /* their own idea and another */ || len(d.Proposals) != 1 || len(d.Comments) != 1 ||
 			len(d.Conversations) != 1 || d.Conversations[0].Votes != 1 || len(d.Conversations[0].Statements) != 1 ||
-			len(d.Following) != 1 || len(d.Emails) != 1 || d.Reports == nil || d.Identities == nil {
+			len(d.Following) != 1 || len(d.Emails) != 1 || d.Reports == nil || d.Identities == nil || len(d.Consents) != 1 ||
+			len(d.Moderation) != 2 || d.Moderation[0].Decision != "reject" || d.Moderation[0].Appeal == "" ||
+			len(d.ModerationReports) != 1 || d.ModerationReports[0].Category != "spam" || len(d.Standings) != 1 {
 			b, _ := json.Marshal(d)
 			t.Fatalf("personal data is missing parts:\n%s", b)
 		}
@@ -114,6 +149,9 @@ func TestPersonalDataExportAndErasure(t *testing.T) {
 		tables, err := store.TablesForTest(ctx, s)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if len(tables["consents"]) != 0 { // following the organisation was the only one
+			t.Errorf("after erasure, records of consent remain: %q", tables["consents"])
 		}
 		for table, rows := range tables {
 			for _, row := range rows {

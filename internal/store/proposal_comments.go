@@ -8,14 +8,17 @@ import (
 
 	"parley/internal/account"
 	"parley/internal/apperr"
+	"parley/internal/moderation"
 	"parley/internal/proposal"
 )
 
 // Comments on proposals, threaded one level, and their reports.
 
-// commentColumns reads a comment as c with its open reports counted.
+// commentColumns reads a comment as c with its open reports counted: the
+// reports on its open moderation item since it was opened.
 const commentColumns = `c.id, c.proposal_id, c.parent_id, c.author_id, c.author_name, c.body, c.state, c.reason, c.created_at,
-	(SELECT COUNT(*) FROM proposal_comment_reports r WHERE r.comment_id = c.id AND r.resolved_at IS NULL)`
+	(SELECT COUNT(*) FROM moderation_flags mf JOIN moderation_items mi ON mi.id = mf.item_id
+	  WHERE mi.kind = 'comment' AND mi.target_id = c.id AND mi.state = 'open' AND mf.reason = 'report' AND mf.at >= mi.opened_at)`
 
 func scanComment(row scanner) (proposal.Comment, error) {
 	var c proposal.Comment
@@ -28,7 +31,8 @@ func scanComment(row scanner) (proposal.Comment, error) {
 func commentTarget(id int64) string { return "proposal_comment:" + itoa(id) }
 
 // AddComment saves a comment on a public proposal, or a reply to one of
-// its visible top-level comments.
+// its visible top-level comments. Screening may hold it (hidden with no
+// reason) for a moderator; a blocked author is Forbidden.
 func (s *Store) AddComment(ctx context.Context, c proposal.Comment) (proposal.Comment, error) {
 	c.State, c.Reason, c.Reports, c.Replies = proposal.CommentVisible, "", 0, nil
 	c.Normalise()
@@ -37,7 +41,9 @@ func (s *Store) AddComment(ctx context.Context, c proposal.Comment) (proposal.Co
 	}
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		var stage proposal.Stage
-		err := tx.QueryRowContext(ctx, `SELECT stage FROM proposals WHERE id = $1`, c.ProposalID).Scan(&stage)
+		var orgID int64
+		var title string
+		err := tx.QueryRowContext(ctx, `SELECT stage, org_id, title FROM proposals WHERE id = $1`, c.ProposalID).Scan(&stage, &orgID, &title)
 		if err == sql.ErrNoRows {
 			return apperr.Wrap(apperr.NotFound, err, "error.proposal.not_found")
 		}
@@ -64,11 +70,23 @@ func (s *Store) AddComment(ctx context.Context, c proposal.Comment) (proposal.Co
 			}
 		}
 		c.CreatedAt = s.clock()
-		return tx.QueryRowContext(ctx,
+		sc := screening{OrgID: orgID, Kind: moderation.KindComment, AuthorID: c.AuthorID, AuthorName: c.AuthorName, Text: c.Body,
+			WhereTitle: title, WhereKind: moderation.KindProposal, WhereID: c.ProposalID, Now: c.CreatedAt}
+		held, err := screen(ctx, tx, &sc)
+		if err != nil {
+			return err
+		}
+		if held {
+			c.State = proposal.CommentHidden
+		}
+		if err := tx.QueryRowContext(ctx,
 			`INSERT INTO proposal_comments (proposal_id, parent_id, author_id, author_name, body, state, created_at)
 			 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
 			c.ProposalID, sql.NullInt64{Int64: c.ParentID, Valid: c.ParentID != 0}, sql.NullInt64{Int64: c.AuthorID, Valid: c.AuthorID != 0},
-			c.AuthorName, c.Body, c.State, c.CreatedAt).Scan(&c.ID)
+			c.AuthorName, c.Body, c.State, c.CreatedAt).Scan(&c.ID); err != nil {
+			return err
+		}
+		return sc.open(ctx, tx, c.ID)
 	})
 	return c, err
 }
@@ -111,35 +129,30 @@ func (s *Store) Comments(ctx context.Context, proposalID int64, all bool) ([]pro
 	return top, nil
 }
 
-// ReportComment records a citizen's report of a comment; the same person
-// reporting it again changes nothing.
+// ReportComment records a citizen's report of a visible comment in the
+// organisation's moderation queue (as Report, in the category "other"
+// with the reason as its words); the same person reporting it again
+// changes nothing.
 func (s *Store) ReportComment(ctx context.Context, r proposal.Report) error {
 	r.Reason = strings.TrimSpace(r.Reason)
 	if err := r.Validate(); err != nil {
 		return err
 	}
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM proposal_comments WHERE id = $1`, r.CommentID).Scan(&n); err != nil {
-			return err
-		}
-		if n == 0 {
-			return apperr.New(apperr.NotFound, "error.proposal.comment.not_found")
-		}
-		_, err := tx.ExecContext(ctx,
-			`INSERT INTO proposal_comment_reports (comment_id, reporter_id, reason, created_at) VALUES ($1, $2, $3, $4)
-			 ON CONFLICT (comment_id, reporter_id) DO NOTHING`,
-			r.CommentID, sql.NullInt64{Int64: r.ReporterID, Valid: r.ReporterID != 0}, r.Reason, s.clock())
-		return err
-	})
+	err := s.Report(ctx, moderation.Report{Ref: moderation.Ref{Kind: moderation.KindComment, ID: r.CommentID}, ReporterID: r.ReporterID,
+		Category: moderation.ReportOther, Detail: r.Reason})
+	if apperr.Is(err, apperr.NotFound) {
+		return apperr.Wrap(apperr.NotFound, err, "error.proposal.comment.not_found")
+	}
+	return err
 }
 
-// ReportedComments lists the organisation's comments with open reports,
-// the most reported first.
+// ReportedComments lists the organisation's comments with an open item in
+// the moderation queue (reported, or held by a signal), the most reported
+// first.
 func (s *Store) ReportedComments(ctx context.Context, orgID int64) ([]proposal.Comment, error) {
 	return collect(ctx, s.read,
-		`SELECT `+commentColumns+` FROM proposal_comments c JOIN proposals p ON p.id = c.proposal_id
-		 WHERE p.org_id = $1 AND EXISTS (SELECT 1 FROM proposal_comment_reports r WHERE r.comment_id = c.id AND r.resolved_at IS NULL)
+		`SELECT `+commentColumns+` FROM proposal_comments c JOIN moderation_items i ON i.kind = 'comment' AND i.target_id = c.id
+		 WHERE i.org_id = $1 AND i.state = 'open'
 		 ORDER BY 10 DESC, c.id`,
 		[]any{orgID}, func(rows *sql.Rows) (proposal.Comment, error) { return scanComment(rows) })
 }
@@ -175,6 +188,13 @@ func (s *Store) ModerateComment(ctx context.Context, id int64, hide bool, reason
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE proposal_comment_reports SET resolved_at = $1 WHERE comment_id = $2 AND resolved_at IS NULL`, now, id); err != nil {
+			return err
+		}
+		decision := moderation.Approve
+		if hide {
+			decision = moderation.Reject
+		}
+		if err := closeItemFor(ctx, tx, orgID, moderation.Ref{Kind: moderation.KindComment, ID: id}, decision, reason, actorID, now); err != nil {
 			return err
 		}
 		return audit(ctx, tx, account.AuditEntry{At: now, ActorID: actorID, OrgID: orgID, Action: action,

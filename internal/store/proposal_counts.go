@@ -160,7 +160,10 @@ func checkThresholds(ctx context.Context, tx *sql.Tx, ids []int64, now time.Time
 				return err
 			}
 			if n >= sponsors {
-				next := proposal.AfterSponsors(board)
+				next, err := afterSponsors(ctx, tx, id, board)
+				if err != nil {
+					return err
+				}
 				if err := moveStage(ctx, tx, id, proposal.Sponsoring, next, board, now); err != nil {
 					return err
 				}

@@ -10,6 +10,7 @@ import (
 	"parley/internal/account"
 	"parley/internal/apperr"
 	"parley/internal/jobs"
+	"parley/internal/moderation"
 	"parley/internal/proposal"
 )
 
@@ -49,6 +50,14 @@ func (s *Store) ModerateProposal(ctx context.Context, id int64, to proposal.Stag
 		} else if err := checkThresholds(ctx, tx, []int64{id}, now); err != nil {
 			// Support gathered before publication (sponsors) may already
 			// be past a threshold.
+			return err
+		}
+		// An open item about it in the moderation queue is decided too.
+		decision := moderation.Approve
+		if to != proposal.Published {
+			decision = moderation.Reject
+		}
+		if err := closeItemFor(ctx, tx, p.OrgID, moderation.Ref{Kind: moderation.KindProposal, ID: id}, decision, reason, actorID, now); err != nil {
 			return err
 		}
 		detail := string(p.Stage) + " → " + string(to)

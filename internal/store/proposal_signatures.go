@@ -309,6 +309,7 @@ func (s *Store) insertSignatures(ctx context.Context, tx *sql.Tx, batch []*sigRe
 		}
 	}
 	msgs := make([]outbox.Message, 0, len(inserted))
+	signed := make([]proposal.Signature, 0, len(inserted))
 	for _, i := range rows {
 		k := sigKey{batch[i].sig.ProposalID, batch[i].sig.EmailNorm}
 		id, ok := inserted[k]
@@ -318,6 +319,10 @@ func (s *Store) insertSignatures(ctx context.Context, tx *sql.Tx, batch []*sigRe
 		results[i].sig = batch[i].sig
 		results[i].sig.ID, results[i].sig.CreatedAt = id, now
 		msgs = append(msgs, batch[i].msg)
+		signed = append(signed, results[i].sig)
+	}
+	if err := s.recordSignatureConsents(ctx, tx, signed, now); err != nil {
+		return err
 	}
 	return s.enqueueBulkEmails(ctx, tx, msgs, now)
 }
@@ -556,6 +561,9 @@ func (s *Store) submitSignatureNaive(ctx context.Context, sig proposal.Signature
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return nil
+		}
+		if err := s.recordSignatureConsents(ctx, tx, []proposal.Signature{sig}, now); err != nil {
+			return err
 		}
 		if err := s.enqueueBulkEmails(ctx, tx, []outbox.Message{msg}, now); err != nil {
 			return err

@@ -13,6 +13,7 @@ import (
 
 	"parley/internal/account"
 	"parley/internal/apperr"
+	"parley/internal/moderation"
 	"parley/internal/proposal"
 )
 
@@ -239,7 +240,22 @@ func (s *Store) CreateProposal(ctx context.Context, p proposal.Proposal, authorS
 			return apperr.New(apperr.Invalid, "error.proposal.author.required")
 		}
 		now := s.clock()
+		// Screening decides whether it waits for a moderator: pre-moderated
+		// boards and signals hold it, trusted authors skip both, blocked
+		// authors may not write.
+		sc := screening{OrgID: b.OrgID, Kind: moderation.KindProposal, AuthorID: p.AuthorID, AuthorName: p.AuthorName,
+			Text: proposalText(p.Title, p.Body), WhereTitle: b.TitleEN, WhereID: b.ID, Pre: b.Moderation == proposal.PreModeration, Now: now}
+		held, err := screen(ctx, tx, &sc)
+		if err != nil {
+			return err
+		}
 		p.CreatedAt, p.Stage, p.SponsorToken = now, proposal.FirstStage(b), ""
+		if p.Stage != proposal.Sponsoring {
+			p.Stage = proposal.Published
+			if held {
+				p.Stage = proposal.Pending
+			}
+		}
 		p.PublishedAt, p.ClosesAt, p.StatusAt = time.Time{}, time.Time{}, time.Time{}
 		p.ThresholdAt, p.ResponseDue, p.RespondedAt, p.DebateAt = time.Time{}, time.Time{}, time.Time{}, time.Time{}
 		if p.Stage == proposal.Published {
@@ -255,6 +271,9 @@ func (s *Store) CreateProposal(ctx context.Context, p proposal.Proposal, authorS
 			p.BoardID, p.OrgID, sql.NullInt64{Int64: p.AuthorID, Valid: p.AuthorID != 0}, p.AuthorName, p.Title, p.Body, p.Lang, p.Category,
 			p.Stage, p.Status, sql.NullString{String: p.SponsorToken, Valid: p.SponsorToken != ""}, now,
 			nullTime(p.PublishedAt), nullTime(p.ClosesAt)).Scan(&p.ID); err != nil {
+			return err
+		}
+		if err := sc.open(ctx, tx, p.ID); err != nil {
 			return err
 		}
 		var delta countDelta

@@ -23,11 +23,16 @@ func propStaff(t *testing.T, s *store.Store) int64 {
 	return u.ID
 }
 
-// propUser makes a citizen.
+// propUser makes a citizen whose account is a month old, so that writing
+// several things in a test is not a new account's velocity (a moderation
+// signal; see moderation_test.go for new accounts).
 func propUser(t *testing.T, s *store.Store, email string) int64 {
 	t.Helper()
 	u, err := s.EnsureUser(ctx, email)
 	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.ExecForTest(ctx, s, `UPDATE users SET created_at = $1 WHERE id = $2`, time.Now().UTC().AddDate(0, 0, -30), u.ID); err != nil {
 		t.Fatal(err)
 	}
 	return u.ID

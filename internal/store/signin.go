@@ -51,8 +51,10 @@ func (s *Store) UseSignInLink(ctx context.Context, token string) (account.User, 
 		if err != nil {
 			return err
 		}
-		u, err = ensureUser(ctx, tx, email, now)
-		return err
+		if u, err = ensureUser(ctx, tx, email, now); err != nil {
+			return err
+		}
+		return recordNoticeShown(ctx, tx, u.ID, now)
 	})
 	return u, returnTo, err
 }
@@ -81,8 +83,10 @@ func (s *Store) SignInWithIdentity(ctx context.Context, issuer, subject, email s
 		var userID int64
 		err := tx.QueryRowContext(ctx, `SELECT user_id FROM identities WHERE issuer = $1 AND subject = $2`, issuer, subject).Scan(&userID)
 		if err == nil {
-			u, err = scanUser(tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users u WHERE u.id = $1`, userID))
-			return err
+			if u, err = scanUser(tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users u WHERE u.id = $1`, userID)); err != nil {
+				return err
+			}
+			return recordNoticeShown(ctx, tx, u.ID, now)
 		}
 		if err != sql.ErrNoRows {
 			return err
@@ -97,8 +101,10 @@ func (s *Store) SignInWithIdentity(ctx context.Context, issuer, subject, email s
 		if u, err = ensureUser(ctx, tx, norm, now); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO identities (issuer, subject, user_id, created_at) VALUES ($1, $2, $3, $4)`, issuer, subject, u.ID, now)
-		return err
+		if _, err = tx.ExecContext(ctx, `INSERT INTO identities (issuer, subject, user_id, created_at) VALUES ($1, $2, $3, $4)`, issuer, subject, u.ID, now); err != nil {
+			return err
+		}
+		return recordNoticeShown(ctx, tx, u.ID, now)
 	})
 	return u, err
 }

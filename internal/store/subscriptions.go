@@ -15,10 +15,14 @@ import (
 func (s *Store) Subscribe(ctx context.Context, userID int64, kind string, targetID int64) error {
 	token, _ := account.NewSecret("")
 	return s.tx(ctx, func(tx *sql.Tx) error {
+		now := s.clock()
 		_, err := tx.ExecContext(ctx,
 			`INSERT INTO subscriptions (user_id, target_kind, target_id, token, created_at) VALUES ($1, $2, $3, $4, $5)
-			 ON CONFLICT (user_id, target_kind, target_id) DO NOTHING`, userID, kind, targetID, token, s.clock())
-		return err
+			 ON CONFLICT (user_id, target_kind, target_id) DO NOTHING`, userID, kind, targetID, token, now)
+		if err != nil {
+			return err
+		}
+		return recordConsent(ctx, tx, account.Consent{UserID: userID, Purpose: account.PurposeEmailUpdates, Ref: consentRef(kind, targetID), GivenAt: now})
 	})
 }
 
@@ -26,7 +30,10 @@ func (s *Store) Subscribe(ctx context.Context, userID int64, kind string, target
 func (s *Store) Unsubscribe(ctx context.Context, userID int64, kind string, targetID int64) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `DELETE FROM subscriptions WHERE user_id = $1 AND target_kind = $2 AND target_id = $3`, userID, kind, targetID)
-		return err
+		if err != nil {
+			return err
+		}
+		return withdrawConsent(ctx, tx, userID, account.PurposeEmailUpdates, consentRef(kind, targetID), s.clock())
 	})
 }
 
@@ -40,7 +47,10 @@ func (s *Store) UnsubscribeByToken(ctx context.Context, token string) (account.S
 		if err == sql.ErrNoRows {
 			return apperr.New(apperr.NotFound, "error.unsubscribe.invalid")
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return withdrawConsent(ctx, tx, sub.UserID, account.PurposeEmailUpdates, consentRef(sub.TargetKind, sub.TargetID), s.clock())
 	})
 	return sub, err
 }

@@ -13,6 +13,7 @@ type AccountPage struct {
 	Email       string
 	DisplayName string
 	Following   []OrgItem
+	Consents    []ConsentItem // what they have agreed to
 }
 
 // requireUser returns the signed-in principal or an Unauthenticated error.
@@ -45,7 +46,8 @@ func (s *Server) account(r *http.Request, p *account.Principal) (AccountPage, er
 	for _, o := range orgs {
 		page.Following = append(page.Following, OrgItem{Slug: o.Slug, Name: o.Name(page.Lang)})
 	}
-	return page, nil
+	page.Consents, err = s.consentItems(r.Context(), p.User.ID, page.Base)
+	return page, err
 }
 
 func (s *Server) accountName(w http.ResponseWriter, r *http.Request) error {

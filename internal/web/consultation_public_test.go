@@ -278,6 +278,10 @@ func respondJourney(t *testing.T, d store.Dialect) {
 		strings.Contains(body, "Private thoughts") || !strings.Contains(doc.Text("main"), "Car") {
 		t.Errorf("published response text:\n%s", doc.Text("main"))
 	}
+	// Anyone may report a published response to the moderators.
+	if doc.Count(".govuk-summary-card__actions a[href='/report/response/"+itoa(list[0].ID)+"']") != 1 {
+		t.Errorf("no report link on the published response")
+	}
 }
 
 // TestRespondAllOnOne answers every question on one page; the errors say

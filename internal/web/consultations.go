@@ -10,6 +10,7 @@ import (
 
 	"parley/internal/consultation"
 	"parley/internal/markdown"
+	"parley/internal/moderation"
 	"parley/internal/org"
 )
 
@@ -293,6 +294,7 @@ type PublishedResponse struct {
 	Name    string
 	Date    time.Time
 	Answers []AnswerView
+	Report  ReportLink // none for its own author
 }
 
 // AnswerView is a question and the answer to it, for reading.
@@ -345,6 +347,8 @@ func (s *Server) publishedResponses(w http.ResponseWriter, r *http.Request) erro
 		if pr.Name == "" {
 			pr.Name = page.T("consultation.public.anonymous")
 		}
+		pr.Report = reportLink(page.Base, moderation.Ref{Kind: moderation.KindResponse, ID: resp.ID}, moderation.Ref{}, resp.UserID,
+			page.T("moderation.public.report.response_hidden", "Name", pr.Name))
 		for _, q := range qs {
 			a := resp.Answer(q.ID)
 			if a.Empty() {

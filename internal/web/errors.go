@@ -18,6 +18,8 @@ type ErrorPage struct {
 	Status  int
 	Heading string
 	Message string
+	// Link, when set, is where to go next, with LinkText.
+	Link, LinkText string
 }
 
 // h adapts a handler: errors become GOV.UK-style error pages by kind, and
@@ -42,6 +44,10 @@ func (s *Server) h(fn handler) http.Handler {
 				return
 			}
 		}
+		if err := checkFormText(r); err != nil {
+			s.fail(w, r, err)
+			return
+		}
 		if err := fn(w, r); err != nil {
 			s.fail(w, r, err)
 		}
@@ -60,6 +66,12 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		status, heading, msg = http.StatusNotFound, "error.404.title", "error.404.body"
 	case apperr.Forbidden:
 		status, heading, msg = http.StatusForbidden, "error.403.title", "error.403.body"
+		if apperr.Message(err) == "error.moderation.blocked" {
+			// An author a moderator stopped: say so, and where to appeal.
+			status, heading, msg = http.StatusForbidden, "moderation.public.blocked.title", "moderation.public.blocked.body"
+			s.errorPageLink(w, r, status, heading, msg, "/account/moderation", "moderation.public.blocked.link")
+			return
+		}
 	case apperr.Unauthenticated:
 		// Send the visitor to sign in and bring them back afterwards.
 		if r.Method == http.MethodGet {
@@ -86,8 +98,16 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 
 // errorPage renders an error page, falling back to plain text if even that fails.
 func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, status int, heading, msg string) {
+	s.errorPageLink(w, r, status, heading, msg, "", "")
+}
+
+// errorPageLink renders an error page with a link to what to do next.
+func (s *Server) errorPageLink(w http.ResponseWriter, r *http.Request, status int, heading, msg, link, linkText string) {
 	b := s.base(r, heading)
-	page := ErrorPage{Base: b, Status: status, Heading: b.T(heading), Message: b.T(msg)}
+	page := ErrorPage{Base: b, Status: status, Heading: b.T(heading), Message: b.T(msg), Link: link}
+	if linkText != "" {
+		page.LinkText = b.T(linkText)
+	}
 	if err := s.render(w, r, status, "error", page); err != nil {
 		s.Log.Error("rendering error page failed", "request_id", requestIDOf(r), "err", err)
 		http.Error(w, http.StatusText(status), status)

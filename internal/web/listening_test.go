@@ -41,7 +41,7 @@ var fixtureN atomic.Int64
 
 // listeningFixture makes a feed, a rule and a mention of the rule found in
 // the feed.
-func listeningFixture(t *testing.T, st *store.Store, orgID int64) (listening.Feed, listening.Rule, listening.Mention) {
+func listeningFixture(t testing.TB, st *store.Store, orgID int64) (listening.Feed, listening.Rule, listening.Mention) {
 	t.Helper()
 	n := fixtureN.Add(1)
 	f, err := st.CreateFeed(ctx, listening.Feed{OrgID: orgID, URL: fmt.Sprintf("https://fixture.example/%d.xml", n)}, 0)

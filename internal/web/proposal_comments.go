@@ -6,6 +6,7 @@ import (
 
 	"parley/internal/apperr"
 	"parley/internal/markdown"
+	"parley/internal/moderation"
 	"parley/internal/proposal"
 )
 
@@ -76,86 +77,36 @@ func (s *Server) proposalComment(md *markdown.Renderer) handler {
 		if err != nil {
 			return err
 		}
-		s.sessions.Put(ctx, "flash", "proposal.public.comment.added")
+		if c.State == proposal.CommentVisible {
+			s.sessions.Put(ctx, "flash", "proposal.public.comment.added")
+		} else {
+			// Held for a moderator: pre-moderated, or an automatic check.
+			s.sessions.Put(ctx, "flash", "moderation.public.comment.held")
+		}
 		http.Redirect(w, r, back+"#comment-"+strconv.FormatInt(c.ID, 10), http.StatusSeeOther)
 		return nil
 	}
 }
 
-// CommentReportPage asks why a comment should be looked at by a moderator.
-type CommentReportPage struct {
-	Base
-	Org      OrgItem
-	Proposal ProposalItem
-	Comment  CommentView
-	Action   string
-	Back     string
-	Reason   string
-}
-
-// reportTarget loads the proposal and the comment to report; only visible
-// comments of published proposals can be reported.
-func (s *Server) reportTarget(w http.ResponseWriter, r *http.Request) (CommentReportPage, proposal.Comment, bool, error) {
-	p, b, o, err := s.publicProposal(r)
+// reportComment keeps the old address of a comment's report form working:
+// reports of every kind now go through one form (moderation_public.go).
+// Only visible comments of published proposals can be reported.
+func (s *Server) reportComment(w http.ResponseWriter, r *http.Request) error {
+	p, _, _, err := s.publicProposal(r)
 	if err != nil {
-		return CommentReportPage{}, proposal.Comment{}, false, err
+		return err
 	}
 	id, err := pathInt64(r, "comment")
 	if err != nil {
-		return CommentReportPage{}, proposal.Comment{}, false, err
+		return err
 	}
 	c, err := s.Store.Comment(r.Context(), id)
 	if err != nil {
-		return CommentReportPage{}, c, false, err
+		return err
 	}
 	if c.ProposalID != p.ID || c.State != proposal.CommentVisible {
-		return CommentReportPage{}, c, false, errNotFound
+		return errNotFound
 	}
-	action := proposalPath(p.ID) + "/comments/" + strconv.FormatInt(c.ID, 10) + "/report"
-	if principalOf(r) == nil {
-		// Reports are kept one per person, so reporting needs an account.
-		s.signInFirst(w, r, action)
-		return CommentReportPage{}, c, false, nil
-	}
-	base := s.orgBase(r, "proposal.public.report.title", o)
-	page := CommentReportPage{Base: base, Org: OrgItem{Slug: o.Slug, Name: o.Name(base.Lang)},
-		Proposal: s.proposalItem(base, b, p, s.Now()), Comment: commentView(base, p.ID, c), Action: action,
-		Back: proposalPath(p.ID) + "#comment-" + strconv.FormatInt(c.ID, 10)}
-	w.Header().Set("Cache-Control", "no-store")
-	return page, c, true, nil
-}
-
-func (s *Server) reportCommentForm(w http.ResponseWriter, r *http.Request) error {
-	page, _, ok, err := s.reportTarget(w, r)
-	if !ok {
-		return err
-	}
-	return s.render(w, r, http.StatusOK, "proposal-report", page)
-}
-
-func (s *Server) reportComment(w http.ResponseWriter, r *http.Request) error {
-	page, c, ok, err := s.reportTarget(w, r)
-	if !ok {
-		return err
-	}
-	u := principalOf(r)
-	rep := proposal.Report{CommentID: c.ID, ReporterID: u.User.ID, Reason: r.PostFormValue("reason")}
-	err = rep.Validate()
-	if err == nil {
-		if err = s.limits.allow("report:"+strconv.FormatInt(u.User.ID, 10), reportPerUser); err != nil {
-			return err
-		}
-		err = s.Store.ReportComment(r.Context(), rep)
-	}
-	if msg := apperr.FieldsOf(err)["reason"]; apperr.Is(err, apperr.Invalid) && msg != "" {
-		page.Reason = r.PostFormValue("reason")
-		page.withErrors([]string{"reason"}, map[string]string{"reason": msg})
-		return s.render(w, r, http.StatusUnprocessableEntity, "proposal-report", page)
-	}
-	if err != nil {
-		return err
-	}
-	s.sessions.Put(r.Context(), "flash", "proposal.public.report.done")
-	http.Redirect(w, r, page.Back, http.StatusSeeOther)
+	http.Redirect(w, r, reportPath(moderation.Ref{Kind: moderation.KindComment, ID: c.ID}, moderation.Ref{}), http.StatusSeeOther)
 	return nil
 }

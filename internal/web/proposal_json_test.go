@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"parley/internal/i18n"
+	"parley/internal/moderation"
 	"parley/internal/org"
 	"parley/internal/proposal"
 	"parley/internal/store"
@@ -160,6 +161,10 @@ func TestProposalJSON(t *testing.T) {
 		ib, err := st.CreateBoard(ctx, proposal.Board{OrgID: o.ID, Kind: proposal.Ideas, TitleEN: "Ideas", Moderation: proposal.PostModeration,
 			Accepting: true, ResponseDays: 28}, staff.ID)
 		if err != nil {
+			t.Fatal(err)
+		}
+		// 52 ideas in a minute from one account is what the signals hold.
+		if err := st.SetStanding(ctx, o.ID, author.ID, moderation.Trusted, staff.ID); err != nil {
 			t.Fatal(err)
 		}
 		var ids []int64

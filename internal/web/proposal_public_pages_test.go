@@ -9,7 +9,6 @@ func init() {
 	pageTypes["proposal-propose"] = ProposePage{}
 	pageTypes["proposal-propose-check"] = ProposeCheckPage{}
 	pageTypes["proposal-propose-closed"] = ProposeClosedPage{}
-	pageTypes["proposal-report"] = CommentReportPage{}
 }
 
 func TestBodySummaryIsPlainText(t *testing.T) {

@@ -14,6 +14,7 @@ import (
 	"parley/internal/account"
 	"parley/internal/apperr"
 	"parley/internal/markdown"
+	"parley/internal/moderation"
 	"parley/internal/org"
 	"parley/internal/proposal"
 )
@@ -32,7 +33,7 @@ func (s *Server) proposalRoutes(mux *http.ServeMux) {
 	mux.Handle("POST /proposals/{id}/follow", s.h(s.proposalFollow(true)))
 	mux.Handle("POST /proposals/{id}/unfollow", s.h(s.proposalFollow(false)))
 	mux.Handle("POST /proposals/{id}/comments", s.h(s.proposalComment(md)))
-	mux.Handle("GET /proposals/{id}/comments/{comment}/report", s.h(s.reportCommentForm))
+	mux.Handle("GET /proposals/{id}/comments/{comment}/report", s.h(s.reportComment))
 	mux.Handle("POST /proposals/{id}/comments/{comment}/report", s.h(s.reportComment))
 	// Feeds are not put through the page cache: it serves what it keeps
 	// as HTML. They carry their own Cache-Control instead.
@@ -540,7 +541,9 @@ type CommentView struct {
 	DateText     string
 	RemovedText  string
 	ReportText   string
-	ReportHidden string // what the report link is about, for screen readers
+	ReportHidden string     // what the report link is about, for screen readers
+	NameReport   ReportLink // "Report this name", beside the author's name
+	Waiting      string     // for its author: a moderator has yet to check it
 	Replies      []CommentView
 	ReplyField   string // the reply form's field, under top-level comments
 	ReplyValue   string
@@ -583,7 +586,12 @@ type ProposalPage struct {
 	Following   bool
 	Comments    []CommentView
 	CommentOpen bool // comments are taken: the proposal is published
-	NewComment  string
+	// Moderation: report the proposal or its author's name, and the
+	// organisation's guidelines.
+	Report     ReportLink
+	NameReport ReportLink
+	Guidelines string
+	NewComment string
 }
 
 // topAreas is how many areas the page shows before "Show all".
@@ -637,6 +645,10 @@ func (s *Server) buildProposalPage(r *http.Request, md *markdown.Renderer, p pro
 	u := page.User
 	page.IsAuthor = u != nil && u.User.ID == p.AuthorID
 	page.PreModeration = b.Moderation == proposal.PreModeration
+	page.Guidelines = guidelinesPath(o.Slug)
+	if p.Public() {
+		page.Report, page.NameReport = proposalReportLinks(base, p)
+	}
 	if u != nil && u.Can(p.OrgID, account.PermStaffArea) {
 		page.StaffURL = "/staff/" + url.PathEscape(o.Slug) + "/proposals/" + strconv.FormatInt(p.ID, 10)
 	}
@@ -759,10 +771,10 @@ func (s *Server) buildProposalPage(r *http.Request, md *markdown.Renderer, p pro
 			return page, err
 		}
 		for _, c := range list {
-			v := commentView(base, p.ID, c)
+			v := threadComment(base, p.ID, c)
 			v.ReplyField = "reply-" + strconv.FormatInt(c.ID, 10)
 			for _, rep := range c.Replies {
-				v.Replies = append(v.Replies, commentView(base, p.ID, rep))
+				v.Replies = append(v.Replies, threadComment(base, p.ID, rep))
 			}
 			page.Comments = append(page.Comments, v)
 		}
@@ -781,7 +793,7 @@ func commentView(base Base, proposalID int64, c proposal.Comment) CommentView {
 	if v.Author == "" {
 		v.Author = base.T("proposal.public.anonymous")
 	}
-	v.ReportURL = proposalPath(proposalID) + "/comments/" + strconv.FormatInt(c.ID, 10) + "/report"
+	v.ReportURL = reportPath(moderation.Ref{Kind: moderation.KindComment, ID: c.ID}, moderation.Ref{})
 	v.ReportText = base.T("proposal.public.comment.report")
 	v.ReportHidden = base.T("proposal.public.comment.report_whose", "Name", v.Author)
 	return v

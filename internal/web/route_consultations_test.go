@@ -31,7 +31,7 @@ type routeConsultations struct {
 	theme, other   int64
 }
 
-func newRouteConsultations(t *testing.T, st *store.Store, orgID int64, dir string) *routeConsultations {
+func newRouteConsultations(t testing.TB, st *store.Store, orgID int64, dir string) *routeConsultations {
 	t.Helper()
 	f := &routeConsultations{st: st, dir: dir}
 	draft, err := st.CreateConsultation(ctx, consultation.Consultation{OrgID: orgID, TitleEN: "Draft plan", SummaryEN: "Not yet open"}, 0)
@@ -83,7 +83,7 @@ func (f *routeConsultations) doc(pattern string) int64 {
 	return f.document
 }
 
-func (f *routeConsultations) newQuestion(t *testing.T) {
+func (f *routeConsultations) newQuestion(t testing.TB) {
 	q, err := f.st.AddQuestion(ctx, consultation.Question{ConsultationID: f.draft, Kind: consultation.FreeText, TextEN: "Why?"}, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -91,7 +91,7 @@ func (f *routeConsultations) newQuestion(t *testing.T) {
 	f.question = q.ID
 }
 
-func (f *routeConsultations) newDocument(t *testing.T, scan bool) int64 {
+func (f *routeConsultations) newDocument(t testing.TB, scan bool) int64 {
 	name := "plan.pdf"
 	if scan {
 		name = "letter.pdf"
@@ -107,7 +107,7 @@ func (f *routeConsultations) newDocument(t *testing.T, scan bool) int64 {
 	return d.ID
 }
 
-func (f *routeConsultations) newTheme(t *testing.T, name string) int64 {
+func (f *routeConsultations) newTheme(t testing.TB, name string) int64 {
 	th, err := f.st.CreateTheme(ctx, consultation.Theme{ConsultationID: f.closed, Name: name}, []int64{f.response}, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -116,7 +116,7 @@ func (f *routeConsultations) newTheme(t *testing.T, name string) int64 {
 }
 
 // restore puts back what a successful request used up or moved on.
-func (f *routeConsultations) restore(t *testing.T, pattern string) {
+func (f *routeConsultations) restore(t testing.TB, pattern string) {
 	switch strings.TrimPrefix(pattern, "/staff/{org}/consultations/{id}") {
 	case "/status":
 		// The plain form reopens the closed consultation: close it again.

@@ -20,7 +20,7 @@ type routeMeasures struct {
 	n       int
 }
 
-func newRouteMeasures(t *testing.T, st *store.Store, orgID int64) *routeMeasures {
+func newRouteMeasures(t testing.TB, st *store.Store, orgID int64) *routeMeasures {
 	t.Helper()
 	f := &routeMeasures{st: st, orgID: orgID}
 	f.newDataset(t)
@@ -28,7 +28,7 @@ func newRouteMeasures(t *testing.T, st *store.Store, orgID int64) *routeMeasures
 	return f
 }
 
-func (f *routeMeasures) newDataset(t *testing.T) {
+func (f *routeMeasures) newDataset(t testing.TB) {
 	f.n++
 	_, d, err := f.st.CreateDataset(ctx, measure.Dataset{OrgID: f.orgID, Name: "Feed " + strconv.Itoa(f.n), Kind: measure.KindAPI}, 0)
 	if err != nil {
@@ -37,7 +37,7 @@ func (f *routeMeasures) newDataset(t *testing.T) {
 	f.dataset = d.ID
 }
 
-func (f *routeMeasures) newCost(t *testing.T) {
+func (f *routeMeasures) newCost(t testing.TB) {
 	if err := f.st.SetUnitCost(ctx, measure.UnitCost{OrgID: f.orgID, Channel: measure.Email, From: 202601, Pence: 40, Source: "Test"}, 0); err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +70,7 @@ func (f *routeMeasures) fill(form url.Values, pattern string) {
 }
 
 // restore puts back what a successful POST consumed.
-func (f *routeMeasures) restore(t *testing.T, pattern string) {
+func (f *routeMeasures) restore(t testing.TB, pattern string) {
 	switch pattern {
 	case "/staff/{org}/measures/datasets/{id}/revoke":
 		f.newDataset(t)

@@ -24,7 +24,7 @@ type routeProposals struct {
 	n         int
 }
 
-func newRouteProposals(t *testing.T, st *store.Store, orgID int64) *routeProposals {
+func newRouteProposals(t testing.TB, st *store.Store, orgID int64) *routeProposals {
 	t.Helper()
 	f := &routeProposals{st: st, orgID: orgID}
 	b, err := st.CreateBoard(ctx, proposal.Board{OrgID: orgID, Kind: proposal.Petitions, TitleEN: "Petitions", Moderation: proposal.PostModeration,
@@ -56,7 +56,7 @@ func newRouteProposals(t *testing.T, st *store.Store, orgID int64) *routeProposa
 	return f
 }
 
-func (f *routeProposals) newBlock(t *testing.T) {
+func (f *routeProposals) newBlock(t testing.TB) {
 	f.n++
 	b, err := f.st.AddBlock(ctx, proposal.Block{OrgID: f.orgID, Kind: proposal.BlockDomain, Value: "spam" + strconv.Itoa(f.n) + ".example"}, 0)
 	if err != nil {
@@ -121,7 +121,7 @@ func (f *routeProposals) fill(form url.Values, pattern string) {
 }
 
 // restore puts back what a successful request moved on.
-func (f *routeProposals) restore(t *testing.T, pattern string) {
+func (f *routeProposals) restore(t testing.TB, pattern string) {
 	var err error
 	switch pattern {
 	case "/staff/{org}/proposals/{id}/moderate":

@@ -80,6 +80,9 @@ func (s *Server) routes(mux *http.ServeMux) {
 	// Measurement: published figures of organisations that opt in.
 	s.measureRoutes(mux)
 
+	// Moderation, for citizens: report, guidelines, appeal.
+	s.moderationPublicRoutes(mux)
+
 	// Signing in and out.
 	mux.Handle("GET /sign-in", s.h(s.signInForm))
 	mux.Handle("POST /sign-in", s.h(s.signInSubmit))
@@ -123,6 +126,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.staffConsultationRoutes(mux)
 	s.staffProposalRoutes(mux)
 	s.staffMeasureRoutes(mux)
+	s.staffModerationRoutes(mux)
 	s.staff(mux, "GET", "/staff/{org}/listening", account.PermStaffArea, s.listeningInbox)
 	s.staff(mux, "GET", "/staff/{org}/listening/mentions/{id}", account.PermStaffArea, s.listeningMention)
 	s.staff(mux, "POST", "/staff/{org}/listening/mentions/{id}", account.PermModerate, s.triageMention)

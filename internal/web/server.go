@@ -54,6 +54,8 @@ type Store interface {
 	UnsubscribeByToken(ctx context.Context, token string) (account.Subscription, error)
 	IsSubscribed(ctx context.Context, userID int64, kind string, targetID int64) (bool, error)
 	FollowedOrgs(ctx context.Context, userID int64) ([]org.Organisation, error)
+	// Consents lists the records of what the user agreed to, oldest first.
+	Consents(ctx context.Context, userID int64) ([]account.Consent, error)
 	FollowerCount(ctx context.Context, kind string, targetID int64) (int, error)
 	PublishEvent(ctx context.Context, ev outbox.Event, actorID int64) (int64, error)
 	ConversationStore

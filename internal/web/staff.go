@@ -90,6 +90,7 @@ type StaffOrgPage struct {
 	CanEdit     bool
 	CanModerate bool // links to the petition fraud controls
 	CanAnalyse  bool // links to the measurement dashboard
+	Moderation  int  // open items in the moderation queue, for moderators
 	Followers   int
 	Subject     string // the update form, refilled after an error
 	Body        string
@@ -104,6 +105,13 @@ func (s *Server) staffOrgPage(r *http.Request, o org.Organisation, p *account.Pr
 		page.Role = page.T("role." + string(role))
 	} else {
 		page.Role = page.T("role.platform_admin")
+	}
+	if page.CanModerate {
+		counts, err := s.Store.ModerationCounts(r.Context(), o.ID)
+		if err != nil {
+			return page, err
+		}
+		page.Moderation = counts[""]
 	}
 	var err error
 	page.Followers, err = s.Store.FollowerCount(r.Context(), "org", o.ID)

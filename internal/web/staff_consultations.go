@@ -226,6 +226,7 @@ type StaffConsultationForm struct {
 	TitleEN, TitleCY, SummaryEN, SummaryCY, BodyEN, BodyCY string
 	Layout                                                 StaffChoices
 	Opens, Closes                                          StaffDateField
+	Moderation                                             StaffChoices // published responses: pre- or post-moderation
 }
 
 func staffConsultationForm(b Base, c consultation.Consultation, opens, closes StaffDate) StaffConsultationForm {
@@ -234,7 +235,10 @@ func staffConsultationForm(b Base, c consultation.Consultation, opens, closes St
 			[]string{string(consultation.OnePerPage), string(consultation.AllOnOne)},
 			[]string{"consultations.layout.one_per_page", "consultations.layout.all_on_one"}, string(c.Layout)),
 		Opens:  staffDateField(b, "opens_at", "consultations.form.opens", "consultations.form.opens_hint", opens),
-		Closes: staffDateField(b, "closes_at", "consultations.form.closes", "consultations.form.closes_hint", closes)}
+		Closes: staffDateField(b, "closes_at", "consultations.form.closes", "consultations.form.closes_hint", closes),
+		Moderation: staffChoices(b, "moderation", "moderation.staff.consultation.legend", "moderation.staff.consultation.hint",
+			[]string{string(consultation.PreModeration), string(consultation.PostModeration)},
+			[]string{"moderation.staff.consultation.pre", "moderation.staff.consultation.post"}, string(c.Moderation))}
 }
 
 // readStaffConsultation reads the details form into c; date errors go in f.
@@ -243,6 +247,7 @@ func readStaffConsultation(r *http.Request, c *consultation.Consultation, f *app
 	c.SummaryEN, c.SummaryCY = r.FormValue("summary_en"), r.FormValue("summary_cy")
 	c.BodyEN, c.BodyCY = r.FormValue("body_en"), r.FormValue("body_cy")
 	c.Layout = consultation.Layout(r.FormValue("layout"))
+	c.Moderation = consultation.Moderation(r.FormValue("moderation"))
 	opens, closes = staffDateFrom(r, "opens_at"), staffDateFrom(r, "closes_at")
 	var ok bool
 	// Open at the start of the day and close at its end, as people read
@@ -266,7 +271,7 @@ type NewConsultationPage struct {
 
 func (s *Server) newConsultationForm(w http.ResponseWriter, r *http.Request, o org.Organisation, p *account.Principal) error {
 	page := NewConsultationPage{Base: s.orgBase(r, "consultations.new.title", o), Org: OrgItem{Slug: o.Slug, Name: o.Name(langOf(r))}}
-	page.Form = staffConsultationForm(page.Base, consultation.Consultation{Layout: consultation.OnePerPage}, StaffDate{}, StaffDate{})
+	page.Form = staffConsultationForm(page.Base, consultation.Consultation{Layout: consultation.OnePerPage, Moderation: consultation.PostModeration}, StaffDate{}, StaffDate{})
 	return s.render(w, r, http.StatusOK, "consultation-new", page)
 }
 

@@ -30,13 +30,13 @@ var ctx = context.Background()
 
 // site is a web server on a real store, with demo-like data.
 type site struct {
-	t     *testing.T
+	t     testing.TB
 	srv   *httptest.Server
 	store *store.Store
 	org   org.Organisation
 }
 
-func newSite(t *testing.T, d store.Dialect, opts ...func(*web.Options)) *site {
+func newSite(t testing.TB, d store.Dialect, opts ...func(*web.Options)) *site {
 	t.Helper()
 	st := storetest.Open(t, d, nil)
 	cat, err := i18n.Load()
@@ -371,6 +371,12 @@ func TestEveryStaffRouteAgainstEveryRole(t *testing.T) {
 	pf := newRouteProposals(t, s.store, s.org.ID)
 	// Measurement: a dataset to revoke and download, a unit cost to delete.
 	mf := newRouteMeasures(t, s.store, s.org.ID)
+	// Moderation: an open item to decide and an appealed one.
+	citizen, err := s.store.UserByEmail(ctx, "citizen@x.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	modf := newRouteModeration(t, s.store, s.org.ID, citizen.ID)
 	posts := 0
 	hook := newHook()
 	for _, rt := range routes {
@@ -398,6 +404,10 @@ func TestEveryStaffRouteAgainstEveryRole(t *testing.T) {
 			if measuring {
 				id = mf.id(rt.Pattern)
 			}
+			moderating := modf.owns(rt.Pattern)
+			if moderating {
+				id = modf.id(rt.Pattern)
+			}
 			path := strings.NewReplacer("{org}", s.org.Slug, "{user}", itoa(target.ID), "{id}", itoa(id), "{statement}", itoa(pending.ID),
 				"{question}", itoa(cf.question), "{doc}", itoa(cf.doc(rt.Pattern)), "{response}", itoa(cf.response), "{theme}", itoa(cf.theme)).Replace(rt.Pattern)
 			status := "open"
@@ -421,6 +431,9 @@ func TestEveryStaffRouteAgainstEveryRole(t *testing.T) {
 				if measuring {
 					mf.fill(form, rt.Pattern)
 				}
+				if moderating {
+					modf.fill(form, rt.Pattern)
+				}
 				code, _, _ = s.post(clients[name], path, form, "")
 			}
 			if code == http.StatusSeeOther && rt.Method == "POST" && consulting {
@@ -431,6 +444,9 @@ func TestEveryStaffRouteAgainstEveryRole(t *testing.T) {
 			}
 			if code == http.StatusSeeOther && rt.Method == "POST" && measuring {
 				mf.restore(t, rt.Pattern)
+			}
+			if code == http.StatusSeeOther && rt.Method == "POST" && moderating {
+				modf.restore(t, rt.Pattern)
 			}
 			if code == http.StatusSeeOther && rt.Method == "POST" {
 				switch rt.Pattern {

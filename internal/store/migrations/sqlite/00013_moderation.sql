@@ -27,6 +27,9 @@ CREATE TABLE moderation_items (
     appeal_outcome    TEXT NOT NULL DEFAULT '',
     appeal_reason     TEXT NOT NULL DEFAULT '',
     appeal_decided_at TIMESTAMP,
+    -- what the author was last told (a decision, or appeal:<outcome>), so
+    -- the email job run twice tells them once
+    notified          TEXT NOT NULL DEFAULT '',
     UNIQUE (org_id, kind, target_id)
 );
 CREATE INDEX moderation_items_queue ON moderation_items(org_id, state, id);
@@ -44,6 +47,24 @@ CREATE TABLE moderation_flags (
 CREATE INDEX moderation_flags_item ON moderation_flags(item_id, id);
 -- One report per person per item: reporting twice changes nothing.
 CREATE UNIQUE INDEX moderation_flags_reporter ON moderation_flags(item_id, reporter_id) WHERE reporter_id IS NOT NULL;
+-- Erasing an account finds its reports.
+CREATE INDEX moderation_flags_reporter_id ON moderation_flags(reporter_id) WHERE reporter_id IS NOT NULL;
+
+-- Comments' open reports join the queue: one open item per reported
+-- comment, one report flag (category "other", the reason as its words)
+-- per reporter. The old rows stay, for the people who made them.
+INSERT INTO moderation_items (org_id, kind, target_id, author_id, author_name, body, where_title, where_kind, where_id, held, state, opened_at)
+SELECT p.org_id, 'comment', c.id, c.author_id, c.author_name, c.body, p.title, 'proposal', p.id, FALSE, 'open', MIN(r.created_at)
+FROM proposal_comments c
+JOIN proposals p ON p.id = c.proposal_id
+JOIN proposal_comment_reports r ON r.comment_id = c.id AND r.resolved_at IS NULL
+GROUP BY p.org_id, c.id, c.author_id, c.author_name, c.body, p.title, p.id;
+INSERT INTO moderation_flags (item_id, reason, category, detail, reporter_id, at)
+SELECT i.id, 'report', 'other', r.reason, r.reporter_id, r.created_at
+FROM proposal_comment_reports r
+JOIN moderation_items i ON i.kind = 'comment' AND i.target_id = r.comment_id
+WHERE r.resolved_at IS NULL
+ORDER BY r.id;
 
 -- An author's standing in one organisation: trusted authors skip
 -- pre-moderation and signals; blocked ones may not write there.
