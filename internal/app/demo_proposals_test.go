@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"parley/internal/org"
 	"parley/internal/moderation"
+	"parley/internal/org"
 	"parley/internal/proposal"
 )
 
