@@ -16,6 +16,7 @@ import (
 	"parley/internal/consultation"
 	"parley/internal/conversation"
 	"parley/internal/listening"
+	"parley/internal/moderation"
 )
 
 // axeRun checks the page against WCAG 2.0, 2.1 and 2.2 at A and AA and
@@ -126,6 +127,11 @@ func TestAxe(t *testing.T) {
 			{name: "consultation-preview", path: "/staff/{org}/consultations/{draftConsultation}/preview", status: 200},
 			{name: "consultation-keyin", path: "/staff/{org}/consultations/{consultation}/responses/new", status: 200, shot: true},
 			{name: "consultation-import", path: "/staff/{org}/consultations/{consultation}/responses/import", status: 200},
+			{name: "moderation-queue", path: "/staff/{org}/moderation", status: 200, shot: true},
+			{name: "moderation-decided", path: "/staff/{org}/moderation?state=closed", status: 200},
+			{name: "moderation-appealed", path: "/staff/{org}/moderation/{appealed}", status: 200, shot: true},
+			{name: "moderation-settings", path: "/staff/{org}/moderation/settings", status: 200},
+			{name: "moderation-authors", path: "/staff/{org}/moderation/authors", status: 200},
 		}},
 		{deptAdmin, []axePage{
 			{name: "consultation-manage-closed", path: "/staff/{org}/consultations/{closedConsultation}", status: 200},
@@ -143,10 +149,12 @@ func TestAxe(t *testing.T) {
 		{citizen, []axePage{
 			{name: "citizen-account", path: "/account", status: 200, shot: true},
 			{name: "account-delete", path: "/account/delete", status: 200, shot: true},
-			{name: "account-moderation", path: "/account/moderation", status: 200},
+			{name: "account-moderation", path: "/account/moderation", status: 200, shot: true},
+			{name: "account-moderation-appeal", path: "/account/moderation/{alexHidden}/appeal", status: 200},
 			{name: "report", path: "/report/statement/{statement}", status: 200, shot: true},
 			{name: "report-sent", path: "/report/sent", status: 200},
 		}},
+
 	}
 	shots := screenshotDir(t)
 	for _, brand := range []string{"govuk", "neutral"} {
@@ -224,6 +232,28 @@ func checkPage(t *testing.T, ctx context.Context, s *site, p axePage, lang, org 
 				t.Fatalf("no approved demo statement (%v)", err)
 			}
 			path = strings.ReplaceAll(path, "{statement}", fmt.Sprint(sts[0].ID))
+		}
+		if strings.Contains(path, "{appealed}") {
+			o, err := s.app.Store.OrgBySlug(ctx, org)
+			if err != nil {
+				t.Fatal(err)
+			}
+			items, err := s.app.Store.ModerationQueue(ctx, o.ID, moderation.QueueFilter{Reason: moderation.Appealed})
+			if err != nil || len(items) == 0 {
+				t.Fatalf("no appealed demo item (%v)", err)
+			}
+			path = strings.ReplaceAll(path, "{appealed}", fmt.Sprint(items[0].ID))
+		}
+		if strings.Contains(path, "{alexHidden}") {
+			o, err := s.app.Store.UserByEmail(ctx, "alex.citizen@example.org")
+			if err != nil {
+				t.Fatal(err)
+			}
+			items, err := s.app.Store.AuthorItems(ctx, o.ID)
+			if err != nil || len(items) == 0 {
+				t.Fatalf("no hidden demo item of Alex's (%v)", err)
+			}
+			path = strings.ReplaceAll(path, "{alexHidden}", fmt.Sprint(items[0].ID))
 		}
 		if strings.Contains(path, "{msg}") {
 			msgs, err := s.app.Store.Outbox(ctx, 1)

@@ -69,7 +69,7 @@ type modJourney struct {
 	n     int
 }
 
-func (m *modJourney) idea() string { return fmt.Sprintf("/proposals/%d", m.d.commented) }
+func (m *modJourney) idea() string  { return fmt.Sprintf("/proposals/%d", m.d.commented) }
 func (m *modJourney) queue() string { return "/staff/" + m.d.councilSlug + "/moderation" }
 
 // open loads a page in who's tab, in English, and checks it with axe.

@@ -217,5 +217,7 @@ func RetentionStatements(mentionDays int) []RetentionStatement {
 		{"Copies of emails sent to you", "90 days after sending"},
 		{"Consultation responses and other contributions", "for as long as the engagement is published; deleting your account removes your name and email from them"},
 		{"Mentions found by listening (not about you as a user)", strconv.Itoa(mentionDays) + " days"},
+		{"Records of what you agreed to", "while your account exists; deleted with it"},
+		{"Moderation of what you wrote (decisions, reasons, appeals)", "for as long as the content is kept; deleting your account removes your name from them"},
 	}
 }

@@ -11,7 +11,8 @@ import (
 // of case, so that every page of the queue has something on it: a
 // comment held by the link-spam signal, the reported comment (reported
 // before this runs), a comment hidden with a reason and appealed by its
-// author, a word list, and a trusted and a blocked author.
+// author, another hidden and not yet appealed, a word list, and a trusted
+// and a blocked author.
 func (d *demoProposals) moderation(orgID, cycle int64) error {
 	ctx, st := d.ctx, d.a.Store
 	moderator, err := d.userID("moderator@" + DemoOrgs[1].Slug + ".example")
@@ -51,8 +52,22 @@ func (d *demoProposals) moderation(orgID, cycle int64) error {
 		Text: "I did not name anyone. The point about the cost of the last lane is fair comment."}); err != nil {
 		return fmt.Errorf("appeal: %w", err)
 	}
-	// Alex has written well for years; the generated spammer is blocked.
-	if err := st.SetStanding(ctx, orgID, d.citizens[0], moderation.Trusted, moderator); err != nil {
+	// Alex's link to a campaign elsewhere was hidden; he has not appealed yet.
+	alex := d.citizens[0]
+	c, err = st.AddComment(ctx, proposal.Comment{ProposalID: cycle, AuthorID: alex, AuthorName: demoAuthorNames[0],
+		Body: "Sign the other petition too: https://campaign.example.org/cycle-now and share it at https://campaign.example.org/share"})
+	if err != nil {
+		return fmt.Errorf("hidden comment: %w", err)
+	}
+	if it, err = d.openItem(orgID, moderation.Ref{Kind: moderation.KindComment, ID: c.ID}); err != nil {
+		return err
+	}
+	if err := st.Decide(ctx, moderation.DecisionInput{ItemID: it.ID, Decision: moderation.Reject, ActorID: moderator,
+		Reason: "Comments here are about this idea; please do not link to other campaigns."}); err != nil {
+		return fmt.Errorf("decide: %w", err)
+	}
+	// Bethan has written well for years; the generated spammer is blocked.
+	if err := st.SetStanding(ctx, orgID, d.citizens[1], moderation.Trusted, moderator); err != nil {
 		return err
 	}
 	return st.SetStanding(ctx, orgID, d.crowd[len(d.crowd)-2], moderation.Blocked, moderator)
