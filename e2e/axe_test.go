@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -154,7 +155,6 @@ func TestAxe(t *testing.T) {
 			{name: "report", path: "/report/statement/{statement}", status: 200, shot: true},
 			{name: "report-sent", path: "/report/sent", status: 200},
 		}},
-
 	}
 	shots := screenshotDir(t)
 	for _, brand := range []string{"govuk", "neutral"} {
@@ -250,10 +250,14 @@ func checkPage(t *testing.T, ctx context.Context, s *site, p axePage, lang, org 
 				t.Fatal(err)
 			}
 			items, err := s.app.Store.AuthorItems(ctx, o.ID)
-			if err != nil || len(items) == 0 {
-				t.Fatalf("no hidden demo item of Alex's (%v)", err)
+			if err != nil {
+				t.Fatal(err)
 			}
-			path = strings.ReplaceAll(path, "{alexHidden}", fmt.Sprint(items[0].ID))
+			i := slices.IndexFunc(items, moderation.Item.CanAppeal)
+			if i < 0 {
+				t.Fatalf("no demo item of Alex's to appeal among %d", len(items))
+			}
+			path = strings.ReplaceAll(path, "{alexHidden}", fmt.Sprint(items[i].ID))
 		}
 		if strings.Contains(path, "{msg}") {
 			msgs, err := s.app.Store.Outbox(ctx, 1)

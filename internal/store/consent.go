@@ -64,14 +64,7 @@ func (s *Store) recordSignatureConsents(ctx context.Context, tx *sql.Tx, sigs []
 			if j > 0 {
 				q.WriteByte(',')
 			}
-			q.WriteByte('(')
-			for c := range cols {
-				if c > 0 {
-					q.WriteByte(',')
-				}
-				s.bindVar(&q, len(args)+c+1)
-			}
-			q.WriteByte(')')
+			s.placeholders(&q, len(args), cols)
 			args = append(args, account.ConsentEmailHash(sig.EmailNorm), account.PurposePetitionSignature,
 				consentRef("proposal", sig.ProposalID), account.PrivacyNoticeVersion, now.UTC())
 		}

@@ -276,14 +276,7 @@ func (s *Store) insertSignatures(ctx context.Context, tx *sql.Tx, batch []*sigRe
 			if j > 0 {
 				q.WriteByte(',')
 			}
-			q.WriteByte('(')
-			for c := range cols {
-				if c > 0 {
-					q.WriteByte(',')
-				}
-				s.bindVar(&q, len(args)+c+1)
-			}
-			q.WriteByte(')')
+			s.placeholders(&q, len(args), cols)
 			args = append(args, sig.ProposalID, sig.Name, sig.Email, sig.EmailNorm, sig.Domain(), sig.Postcode, sig.Country,
 				sig.UKResident, sig.Area, sig.IP, sig.Sponsor, sig.Lang, batch[i].tokenHash, now)
 		}
