@@ -13,6 +13,7 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
+	"parley/internal/moderation"
 	"parley/internal/proposal"
 )
 
@@ -48,6 +49,11 @@ func newProposalFixture(t *testing.T, s *site, orgSlug string) proposalFixture {
 	f.ideas, f.petitions = ideas.ID, petitions.ID
 	author, err := st.EnsureUser(ctx, "axe.author@example.org")
 	if err != nil {
+		t.Fatal(err)
+	}
+	// A new account writing this much in a minute is what the signals
+	// hold for a moderator; these pages are about what is published.
+	if err := st.SetStanding(ctx, o.ID, author.ID, moderation.Trusted, 0); err != nil {
 		t.Fatal(err)
 	}
 	mk := func(title, cat string) proposal.Proposal {
