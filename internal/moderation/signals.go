@@ -24,6 +24,9 @@ type Submission struct {
 	AccountAge     time.Duration
 	RecentByAuthor int
 	Words          []string // the organisation's word list
+	// Floods, when set, holds the recent texts already indexed, and
+	// Recent is not read.
+	Floods *FloodIndex
 	// Recent are texts written in the organisation's engagements in the
 	// last day, other engagements included, for near-duplicate floods.
 	// The text being screened should not be among them.
@@ -105,7 +108,13 @@ func Screen(s Submission) (text, name []Flag) {
 	if d, ok := words.match(s.Text); ok {
 		text = append(text, Flag{Reason: WordList, Detail: d})
 	}
-	if n := FloodCount(s.Text, s.Recent); n >= FloodCopies {
+	n := 0
+	if s.Floods != nil {
+		n = s.Floods.Count(s.Text)
+	} else {
+		n = FloodCount(s.Text, s.Recent)
+	}
+	if n >= FloodCopies {
 		text = append(text, Flag{Reason: Flood, Detail: "similar=" + strconv.Itoa(n)})
 	}
 	if d := disposableDomain(s.AuthorEmail); d != "" {
@@ -488,6 +497,36 @@ func FloodCount(text string, recent []string) int {
 		x.Add(strconv.Itoa(i), r)
 	}
 	return len(x.Similar(text, FloodSimilarity))
+}
+
+// FloodIndex holds an organisation's recent writing for the flood signal,
+// so that a new text is compared with the day's writing without indexing
+// all of it again: indexing is most of the signals' cost. Texts are only
+// added; whoever keeps the index replaces it to forget old ones. It is
+// safe for concurrent use.
+type FloodIndex struct {
+	idx *textsim.Index
+}
+
+// NewFloodIndex returns an empty index.
+func NewFloodIndex() *FloodIndex {
+	return &FloodIndex{idx: textsim.NewIndex(textsim.Options{})}
+}
+
+// Add indexes one recent text.
+func (f *FloodIndex) Add(text string) {
+	f.idx.Add("", text)
+}
+
+// Len is the number of texts added.
+func (f *FloodIndex) Len() int { return f.idx.Len() }
+
+// Count is FloodCount over the texts added.
+func (f *FloodIndex) Count(text string) int {
+	if strings.TrimSpace(text) == "" {
+		return 0
+	}
+	return len(f.idx.Similar(text, FloodSimilarity))
 }
 
 // --- Disposable email ---

@@ -422,7 +422,7 @@ func (s *Store) SubmitResponse(ctx context.Context, id int64, receipt func(consu
 			return err
 		}
 		// Published with consent, it is screened first (moderation_screen.go).
-		if err := screenResponse(ctx, tx, c, &r, now); err != nil {
+		if err := s.screenResponse(ctx, tx, c, &r, now); err != nil {
 			return err
 		}
 		r.Status, r.SubmittedAt, r.ReceivedAt = consultation.Submitted, now, now

@@ -263,7 +263,7 @@ func (s *Store) AddStatement(ctx context.Context, convID int64, p conversation.P
 		// (trusted authors skip both); a blocked author may not write.
 		sc := screening{OrgID: c.OrgID, Kind: moderation.KindStatement, AuthorID: p.UserID, Text: text, WhereTitle: c.TitleEN,
 			WhereID: c.ID, Pre: c.Moderation == conversation.PreModeration, Now: now}
-		held, err := screen(ctx, tx, &sc)
+		held, err := s.screen(ctx, tx, &sc)
 		if err != nil {
 			return err
 		}

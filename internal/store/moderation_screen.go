@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"sync"
 	"time"
 
 	"parley/internal/apperr"
@@ -42,7 +43,7 @@ type screening struct {
 // screen looks up the author's standing (blocked: Forbidden; trusted: no
 // screening) and runs pre-moderation and the signals. held says the
 // content must be kept from the public until a moderator decides.
-func screen(ctx context.Context, tx *sql.Tx, sc *screening) (held bool, err error) {
+func (s *Store) screen(ctx context.Context, tx *sql.Tx, sc *screening) (held bool, err error) {
 	st, err := standingOf(ctx, tx, sc.OrgID, sc.AuthorID)
 	if err != nil {
 		return false, err
@@ -73,7 +74,7 @@ func screen(ctx context.Context, tx *sql.Tx, sc *screening) (held bool, err erro
 		return false, err
 	}
 	sub.Words = settings.Words
-	if sub.Recent, err = recentTexts(ctx, tx, sc.OrgID, sc.Now.Add(-24*time.Hour)); err != nil {
+	if sub.Floods, err = s.floods(ctx, tx, sc.OrgID, sc.Now); err != nil {
 		return false, err
 	}
 	sc.text, sc.name = moderation.Screen(sub)
@@ -152,28 +153,99 @@ func recentByAuthor(ctx context.Context, tx *sql.Tx, orgID, userID int64, since 
 	return n, err
 }
 
-// recentTexts returns up to RecentTexts texts written in an organisation's
-// engagements since a time, newest first: proposals (title and body as
-// their items keep them), comments, citizens' statements and the
-// free-text answers of submitted responses.
-func recentTexts(ctx context.Context, tx *sql.Tx, orgID int64, since time.Time) ([]string, error) {
-	return collect(ctx, tx, `SELECT t FROM (
-		SELECT title || $3 || body AS t, created_at AS at FROM proposals WHERE org_id = $1 AND created_at >= $2
+// floodCache keeps each organisation's recent writing indexed for the
+// flood signal. Indexing a day's writing again for every contribution was
+// most of what screening cost (BenchmarkCommentScreening); instead each
+// contribution adds only what was written since the last, and the index
+// is rebuilt from the newest RecentTexts texts once it is an hour old or
+// holds twice that many, so it covers the last 24 to 25 hours in at most
+// 2×RecentTexts texts per organisation (about 2 KB each).
+//
+// What one process has not read yet, it reads from the database, so
+// several processes each keep their own. A row committed out of order
+// (a lower ID committed after a higher one was read) is missed until the
+// next rebuild: the signal is a hint for moderators, not a gate.
+type floodCache struct {
+	mu   sync.Mutex
+	orgs map[int64]*orgFloods
+}
+
+type orgFloods struct {
+	mu    sync.Mutex
+	idx   *moderation.FloodIndex
+	built time.Time
+	// The newest row read of each source: proposals, comments and
+	// statements by ID; consultation responses by the time submitted,
+	// since a response's ID is taken when it is started.
+	proposal, comment, statement int64
+	response                     time.Time
+}
+
+func (c *floodCache) org(id int64) *orgFloods {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.orgs == nil {
+		c.orgs = map[int64]*orgFloods{}
+	}
+	o := c.orgs[id]
+	if o == nil {
+		o = &orgFloods{}
+		c.orgs[id] = o
+	}
+	return o
+}
+
+// floods returns the organisation's index, brought up to date inside tx.
+// The caller holds no lock; the index is safe to read concurrently.
+func (s *Store) floods(ctx context.Context, tx *sql.Tx, orgID int64, now time.Time) (*moderation.FloodIndex, error) {
+	o := s.floodCache.org(orgID)
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.idx == nil || now.Sub(o.built) > time.Hour || o.idx.Len() > 2*RecentTexts {
+		o.idx, o.built = moderation.NewFloodIndex(), now
+		o.proposal, o.comment, o.statement, o.response = 0, 0, 0, time.Time{}
+	}
+	since := o.built.Add(-24 * time.Hour)
+	rows, err := tx.QueryContext(ctx, `SELECT src, id, t, at FROM (
+		SELECT 0 AS src, id, title || $2 || body AS t, created_at AS at FROM proposals WHERE org_id = $1 AND id > $3 AND created_at >= $7
 		UNION ALL
-		SELECT c.body, c.created_at FROM proposal_comments c JOIN proposals p ON p.id = c.proposal_id
-		  WHERE p.org_id = $1 AND c.created_at >= $2
+		SELECT 1, c.id, c.body, c.created_at FROM proposal_comments c JOIN proposals p ON p.id = c.proposal_id
+		  WHERE p.org_id = $1 AND c.id > $4 AND c.created_at >= $7
 		UNION ALL
-		SELECT st.body, st.created_at FROM conversation_statements st JOIN conversations cv ON cv.id = st.conversation_id
-		  WHERE cv.org_id = $1 AND NOT st.seed AND st.created_at >= $2
+		SELECT 2, st.id, st.body, st.created_at FROM conversation_statements st JOIN conversations cv ON cv.id = st.conversation_id
+		  WHERE cv.org_id = $1 AND NOT st.seed AND st.id > $5 AND st.created_at >= $7
 		UNION ALL
-		SELECT a.text, r.submitted_at FROM consultation_answers a JOIN consultation_responses r ON r.id = a.response_id
+		SELECT 3, a.id, a.text, r.submitted_at FROM consultation_answers a JOIN consultation_responses r ON r.id = a.response_id
 		  JOIN consultations c ON c.id = r.consultation_id
-		  WHERE c.org_id = $1 AND r.status = 'submitted' AND r.submitted_at >= $2 AND a.text <> ''
-	) x ORDER BY at DESC LIMIT `+itoa(RecentTexts), []any{orgID, since, "\n\n"}, func(rows *sql.Rows) (string, error) {
-		var t string
-		err := rows.Scan(&t)
-		return t, err
-	})
+		  WHERE c.org_id = $1 AND r.status = 'submitted' AND r.submitted_at > $6 AND r.submitted_at >= $7 AND a.text <> ''
+	) x ORDER BY at DESC LIMIT `+itoa(RecentTexts), orgID, "\n\n", o.proposal, o.comment, o.statement, o.response, since)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var src int
+		var id int64
+		var text string
+		var at time.Time
+		if err := rows.Scan(&src, &id, &text, &at); err != nil {
+			return nil, err
+		}
+		o.idx.Add(text)
+		switch src {
+		case 0:
+			o.proposal = max(o.proposal, id)
+		case 1:
+			o.comment = max(o.comment, id)
+		case 2:
+			o.statement = max(o.statement, id)
+		case 3:
+			if at.After(o.response) {
+				o.response = at
+			}
+		}
+	}
+	return o.idx, rows.Err()
 }
 
 // afterSponsors is where a petition goes once it has its sponsors: held
@@ -207,7 +279,7 @@ func afterSponsors(ctx context.Context, tx *sql.Tx, id int64, b proposal.Board) 
 // screenResponse screens a response being submitted when its consent
 // publishes it: under the consultation's pre-moderation, or when a signal
 // fires, it is withheld until a moderator decides.
-func screenResponse(ctx context.Context, tx *sql.Tx, c consultation.Consultation, r *consultation.Response, now time.Time) error {
+func (s *Store) screenResponse(ctx context.Context, tx *sql.Tx, c consultation.Consultation, r *consultation.Response, now time.Time) error {
 	if r.Consent != consultation.PublishAnonymous && r.Consent != consultation.PublishNamed {
 		return nil
 	}
@@ -217,7 +289,7 @@ func screenResponse(ctx context.Context, tx *sql.Tx, c consultation.Consultation
 	}
 	sc := screening{OrgID: c.OrgID, Kind: moderation.KindResponse, AuthorID: r.UserID, AuthorName: r.PublicName(), Text: text,
 		WhereTitle: c.TitleEN, WhereID: c.ID, Pre: c.Moderation == consultation.PreModeration, Now: now}
-	held, err := screen(ctx, tx, &sc)
+	held, err := s.screen(ctx, tx, &sc)
 	if err != nil {
 		return err
 	}

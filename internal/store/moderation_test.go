@@ -1,6 +1,9 @@
 package store_test
 
 import (
+	"fmt"
+	"time"
+
 	"encoding/json"
 	"strings"
 	"testing"
@@ -763,6 +766,33 @@ func TestModerationSponsoredPetition(t *testing.T) {
 		got, _ := s.Proposal(ctx, p.ID)
 		if got.Stage != proposal.Pending {
 			t.Errorf("held petition after its sponsors: %s", got.Stage)
+		}
+	})
+}
+
+// TestFloodWindow: the flood signal sees copies written since the index
+// was built, and forgets copies more than a day old once it is rebuilt.
+func TestFloodWindow(t *testing.T) {
+	storetest.EachWithClock(t, func(t *testing.T, s *store.Store, clock *storetest.Clock) {
+		f := modSetup(t, s, "floods", false, false)
+		text := "Keep the swimming pool open on Sunday mornings for families and for older people"
+		flooded := func(i int) bool {
+			t.Helper()
+			c := comment(t, s, f, propUser(t, s, fmt.Sprintf("swim%d@example.org", i)), text)
+			return hasItem(t, s, f.org, moderation.Ref{Kind: moderation.KindComment, ID: c.ID})
+		}
+		for i := range 3 {
+			if flooded(i) {
+				t.Fatalf("copy %d flagged before there were three", i+1)
+			}
+			clock.Advance(10 * time.Minute)
+		}
+		if !flooded(3) {
+			t.Error("the fourth copy within the hour is not a flood")
+		}
+		clock.Advance(26 * time.Hour)
+		if flooded(4) {
+			t.Error("copies from more than a day ago still count")
 		}
 	})
 }

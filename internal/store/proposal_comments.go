@@ -72,7 +72,7 @@ func (s *Store) AddComment(ctx context.Context, c proposal.Comment) (proposal.Co
 		c.CreatedAt = s.clock()
 		sc := screening{OrgID: orgID, Kind: moderation.KindComment, AuthorID: c.AuthorID, AuthorName: c.AuthorName, Text: c.Body,
 			WhereTitle: title, WhereKind: moderation.KindProposal, WhereID: c.ProposalID, Now: c.CreatedAt}
-		held, err := screen(ctx, tx, &sc)
+		held, err := s.screen(ctx, tx, &sc)
 		if err != nil {
 			return err
 		}

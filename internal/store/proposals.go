@@ -245,7 +245,7 @@ func (s *Store) CreateProposal(ctx context.Context, p proposal.Proposal, authorS
 		// authors may not write.
 		sc := screening{OrgID: b.OrgID, Kind: moderation.KindProposal, AuthorID: p.AuthorID, AuthorName: p.AuthorName,
 			Text: proposalText(p.Title, p.Body), WhereTitle: b.TitleEN, WhereID: b.ID, Pre: b.Moderation == proposal.PreModeration, Now: now}
-		held, err := screen(ctx, tx, &sc)
+		held, err := s.screen(ctx, tx, &sc)
 		if err != nil {
 			return err
 		}

@@ -55,6 +55,9 @@ type Store struct {
 	// submissions, with the baseline of the benchmarks.
 	sigs            *sigBatcher
 	naiveSignatures bool
+	// floodCache indexes each organisation's recent writing for the
+	// moderation signals (moderation_screen.go).
+	floodCache floodCache
 }
 
 // Options says which database to open.

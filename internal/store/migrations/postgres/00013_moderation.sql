@@ -91,7 +91,15 @@ ALTER TABLE consultation_responses ADD COLUMN withheld BOOLEAN NOT NULL DEFAULT 
 -- Whether responses published with consent wait for a moderator.
 ALTER TABLE consultations ADD COLUMN moderation TEXT NOT NULL DEFAULT 'post' CHECK (moderation IN ('pre', 'post'));
 
+-- What one person wrote lately, for the new-account signal (and erasure).
+CREATE INDEX proposal_comments_author ON proposal_comments(author_id, created_at) WHERE author_id IS NOT NULL;
+CREATE INDEX conversation_participants_user_only ON conversation_participants(user_id) WHERE user_id IS NOT NULL;
+CREATE INDEX consultation_responses_user ON consultation_responses(user_id, submitted_at) WHERE user_id IS NOT NULL;
+
 -- +goose Down
+DROP INDEX consultation_responses_user;
+DROP INDEX conversation_participants_user_only;
+DROP INDEX proposal_comments_author;
 ALTER TABLE consultations DROP COLUMN moderation;
 ALTER TABLE consultation_responses DROP COLUMN withheld;
 DROP TABLE moderation_settings;
