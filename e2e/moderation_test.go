@@ -19,8 +19,9 @@ import (
 // TestModerationPaths walks every moderation path through the browser,
 // with three citizens and a moderator in tabs of their own: a comment
 // held by a signal, rejected, appealed and reinstated; a comment
-// reported, hidden, appealed and upheld; approve and trust; a word added
-// to the list, then reject and block; and personal data edited out. It
+// reported, hidden, appealed and upheld; approve, then approve and trust;
+// a word added to the list, then reject and block; and personal data
+// edited out. It
 // runs once with JavaScript off and once with it on, when axe-core
 // checks every moderation page on the way.
 func TestModerationPaths(t *testing.T) {
@@ -247,9 +248,17 @@ func (m *modJourney) reportHideAppealUphold() {
 
 func (m *modJourney) approveAndTrust() {
 	t := m.t
+	// Approved: shown, but the author is not trusted by it.
+	m.comment("lee", "See the map: https://maps.example.org/route",
+		"Your comment will appear after a moderator checks it")
+	it := m.item("maps.example.org/route", "Many links")
+	m.decide(it, moderation.Approve, "", "", "Approved")
+	if !m.sees("kim", "maps.example.org/route") {
+		t.Error("an approved comment is not shown")
+	}
 	m.comment("lee", "Route maps: https://maps.example.org/1 https://maps.example.org/2 https://maps.example.org/3",
 		"Your comment will appear after a moderator checks it")
-	it := m.item("maps.example.org/1", "Many links")
+	it = m.item("maps.example.org/1", "Many links")
 	m.decide(it, moderation.ApproveTrust, "", "", "trusted")
 	// Trusted, the same kind of comment is shown at once.
 	v := m.comment("lee", "More maps: https://maps.example.org/4 https://maps.example.org/5 https://maps.example.org/6",

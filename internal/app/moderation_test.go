@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -55,5 +56,33 @@ func TestModerationEmails(t *testing.T) {
 	n, err := a.Store.SendModerationEmail(ctx, items[0].ID, a.moderationEmailFor(ctx))
 	if err != nil || n != 0 {
 		t.Errorf("a second run queued %d, %v", n, err)
+	}
+
+	// Alex appeals, is reinstated, and is told; hidden again after a new
+	// report, he is told again.
+	const alex = "alex.citizen@example.org"
+	alexUser, _ := a.Store.UserByEmail(ctx, alex)
+	mine, err := a.Store.AuthorItems(ctx, alexUser.ID)
+	i := slices.IndexFunc(mine, moderation.Item.CanAppeal)
+	if err != nil || i < 0 {
+		t.Fatalf("no item of Alex's to appeal (%v)", err)
+	}
+	it := mine[i]
+	if err := a.Store.Appeal(ctx, moderation.Appeal{ItemID: it.ID, UserID: alexUser.ID, Text: "The other petition is on the same route."}); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Store.DecideAppeal(ctx, it.ID, true, "", moderator.ID); err != nil {
+		t.Fatal(err)
+	}
+	j.mail(alex, "shown your comment")
+	bethan, _ := a.Store.UserByEmail(ctx, "bethan.dinesydd@example.org")
+	if err := a.Store.Report(ctx, moderation.Report{Ref: it.Ref, ReporterID: bethan.ID, Category: moderation.ReportSpam}); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Store.Decide(ctx, moderation.DecisionInput{ItemID: it.ID, Decision: moderation.Reject, Reason: "Reported again as advertising.", ActorID: moderator.ID}); err != nil {
+		t.Fatal(err)
+	}
+	if body := j.mail(alex, "Reported again as advertising."); !strings.Contains(body, "has hidden your comment") {
+		t.Errorf("the second hiding's email:\n%s", body)
 	}
 }

@@ -3,22 +3,25 @@ package store
 import (
 	"context"
 	"database/sql"
+	"strconv"
 
 	"parley/internal/apperr"
 	"parley/internal/moderation"
 	"parley/internal/outbox"
 )
 
-// NoticeKey says what an author is owed news of: a decision that hid what
-// they wrote, or the outcome of their appeal; "" when nothing.
-func noticeKey(decision, appealOutcome string) string {
-	if appealOutcome != "" {
-		return "appeal:" + appealOutcome
+// noticeKey says what an author is owed news of: the latest of a decision
+// that hid what they wrote and the outcome of their appeal, stamped with
+// when it was made, so that a later decision on a reopened item is news
+// again; "" when nothing. appeal reports whether it is the appeal's.
+func noticeKey(decision, appealOutcome string, decidedAt, appealDecidedAt sql.NullTime) (key string, appeal bool) {
+	if appealOutcome != "" && appealDecidedAt.Valid && (!decidedAt.Valid || !appealDecidedAt.Time.Before(decidedAt.Time)) {
+		return "appeal:" + appealOutcome + "@" + strconv.FormatInt(appealDecidedAt.Time.UnixNano(), 10), true
 	}
-	if moderation.Decision(decision).Hides() {
-		return decision
+	if moderation.Decision(decision).Hides() && decidedAt.Valid {
+		return decision + "@" + strconv.FormatInt(decidedAt.Time.UnixNano(), 10), false
 	}
-	return ""
+	return "", false
 }
 
 // SendModerationEmail tells the author of a moderated item what was
@@ -31,19 +34,25 @@ func (s *Store) SendModerationEmail(ctx context.Context, itemID int64, compose f
 		var it moderation.Item
 		var author sql.NullInt64
 		var decision, outcome, notified string
+		var decidedAt, appealDecidedAt sql.NullTime
 		err := tx.QueryRowContext(ctx,
-			`SELECT id, org_id, kind, target_id, author_id, body, where_title, where_kind, where_id, decision, reason, appeal_outcome, appeal_reason, notified
+			`SELECT id, org_id, kind, target_id, author_id, body, where_title, where_kind, where_id, decision, reason, appeal_outcome, appeal_reason,
+			   notified, decided_at, appeal_decided_at
 			 FROM moderation_items WHERE id = $1`, itemID).
 			Scan(&it.ID, &it.OrgID, &it.Ref.Kind, &it.Ref.ID, &author, &it.Text, &it.WhereTitle, &it.WhereKind, &it.WhereID,
-				&decision, &it.Reason, &outcome, &it.AppealReason, &notified)
+				&decision, &it.Reason, &outcome, &it.AppealReason, &notified, &decidedAt, &appealDecidedAt)
 		if err == sql.ErrNoRows {
 			return apperr.Wrap(apperr.NotFound, err, "error.not_found")
 		}
 		if err != nil {
 			return err
 		}
-		it.Decision, it.AppealOutcome, it.AuthorID = moderation.Decision(decision), moderation.Decision(outcome), author.Int64
-		key := noticeKey(decision, outcome)
+		key, appeal := noticeKey(decision, outcome, decidedAt, appealDecidedAt)
+		it.Decision, it.AuthorID = moderation.Decision(decision), author.Int64
+		if appeal {
+			// The email tells of the appeal only when it is the latest news.
+			it.AppealOutcome = moderation.Decision(outcome)
+		}
 		if key == "" || key == notified || !author.Valid {
 			return nil
 		}
