@@ -291,7 +291,16 @@ func (s *Store) Report(ctx context.Context, r moderation.Report) error {
 	if err := r.Validate(); err != nil {
 		return err
 	}
-	return s.tx(ctx, func(tx *sql.Tx) error { return s.report(ctx, tx, r) })
+	// Two first reports of one thing at the same moment both try to open
+	// its item; on PostgreSQL the second meets the first's row and tries
+	// again, finding it.
+	var err error
+	for range 3 {
+		if err = s.tx(ctx, func(tx *sql.Tx) error { return s.report(ctx, tx, r) }); !retryable(err) {
+			break
+		}
+	}
+	return err
 }
 
 func (s *Store) report(ctx context.Context, tx *sql.Tx, r moderation.Report) error {
@@ -299,15 +308,18 @@ func (s *Store) report(ctx context.Context, tx *sql.Tx, r moderation.Report) err
 	if err != nil {
 		return err
 	}
-	if !t.public {
-		return apperr.New(apperr.NotFound, "error.moderation.not_found")
-	}
 	now := s.clock()
 	var id int64
 	var state moderation.State
 	var held bool
 	err = tx.QueryRowContext(ctx, `SELECT id, state, held FROM moderation_items WHERE org_id = $1 AND kind = $2 AND target_id = $3`,
 		t.item.OrgID, r.Ref.Kind, r.Ref.ID).Scan(&id, &state, &held)
+	// Only what the public can read can be reported, except that a
+	// report made as others' reports held it (it was public when the
+	// reporter read it) joins the open item.
+	if !t.public && !(err == nil && state == moderation.Open && held) {
+		return apperr.New(apperr.NotFound, "error.moderation.not_found")
+	}
 	switch {
 	case err == sql.ErrNoRows:
 		t.item.State, t.item.OpenedAt = moderation.Open, now

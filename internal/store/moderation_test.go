@@ -796,3 +796,35 @@ func TestFloodWindow(t *testing.T) {
 		}
 	})
 }
+
+// TestConcurrentFirstReports: people reporting the same comment at the
+// same moment all succeed, into one item.
+func TestConcurrentFirstReports(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		f := modSetup(t, s, "reports-race", false, false)
+		c := comment(t, s, f, propUser(t, s, "author@example.org"), "The new cycle lane is a waste of everyone's money")
+		const n = 6
+		reporters := make([]int64, n)
+		for i := range reporters {
+			reporters[i] = propUser(t, s, fmt.Sprintf("reporter%d@example.org", i))
+		}
+		errs := make(chan error, n)
+		start := make(chan struct{})
+		for _, id := range reporters {
+			go func() {
+				<-start
+				errs <- s.Report(ctx, moderation.Report{Ref: moderation.Ref{Kind: moderation.KindComment, ID: c.ID}, ReporterID: id, Category: moderation.ReportAbuse})
+			}()
+		}
+		close(start)
+		for range n {
+			if err := <-errs; err != nil {
+				t.Errorf("report: %v", err)
+			}
+		}
+		it := openItem(t, s, f.org, moderation.Ref{Kind: moderation.KindComment, ID: c.ID})
+		if len(it.Flags) != n || !it.Held {
+			t.Errorf("item %d flags, held %v", len(it.Flags), it.Held)
+		}
+	})
+}
