@@ -145,6 +145,7 @@ type Statement struct {
 	Status         StatementStatus
 	Seed           bool   // written by staff to start the conversation
 	ExternalID     string // its id in imported data ("" for our own)
+	ParticipantID  int64  // who wrote it (0: staff, imported, or unknown)
 	CreatedAt      time.Time
 }
 

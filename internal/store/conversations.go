@@ -355,7 +355,7 @@ func (s *Store) ModerateStatement(ctx context.Context, convID, statementID int64
 
 // Statements lists a conversation's statements with a status ("" for all), oldest first.
 func (s *Store) Statements(ctx context.Context, convID int64, status conversation.StatementStatus) ([]conversation.Statement, error) {
-	q := `SELECT id, conversation_id, body, status, seed, COALESCE(external_id, ''), created_at FROM conversation_statements WHERE conversation_id = $1`
+	q := `SELECT id, conversation_id, body, status, seed, COALESCE(external_id, ''), COALESCE(participant_id, 0), created_at FROM conversation_statements WHERE conversation_id = $1`
 	args := []any{convID}
 	if status != "" {
 		q += ` AND status = $2`
@@ -363,7 +363,7 @@ func (s *Store) Statements(ctx context.Context, convID int64, status conversatio
 	}
 	return collect(ctx, s.read, q+` ORDER BY id`, args, func(rows *sql.Rows) (conversation.Statement, error) {
 		var st conversation.Statement
-		err := rows.Scan(&st.ID, &st.ConversationID, &st.Text, &st.Status, &st.Seed, &st.ExternalID, &st.CreatedAt)
+		err := rows.Scan(&st.ID, &st.ConversationID, &st.Text, &st.Status, &st.Seed, &st.ExternalID, &st.ParticipantID, &st.CreatedAt)
 		st.CreatedAt = st.CreatedAt.UTC()
 		return st, err
 	})

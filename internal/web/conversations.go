@@ -31,6 +31,9 @@ type ConversationPage struct {
 	C           ConversationItem
 	Counts      conversation.Counts
 	Statement   *conversation.Statement // the next statement to vote on; nil when none is left
+	// Reportable: the statement may be reported from here (not one staff
+	// wrote to start the conversation, nor the viewer's own).
+	Reportable bool
 	Voted       int                     // statements this participant has voted on
 	CanTakePart bool                    // open, and signed in or anonymous participation allowed
 	SignInURL   string
@@ -173,6 +176,7 @@ func (s *Server) conversationView(r *http.Request, c conversation.Conversation, 
 	}
 	if next, ok := conversation.Next(res, statements, seen, rand.Float64()); ok {
 		page.Statement = &next
+		page.Reportable = !next.Seed && (pid == 0 || next.ParticipantID != pid)
 	}
 	return page, nil
 }

@@ -390,4 +390,12 @@ func TestStatementCardOffersAReport(t *testing.T) {
 	if doc := htmlcheck.Parse(t, body); code != http.StatusOK || !strings.Contains(doc.Text("blockquote"), "more benches") {
 		t.Errorf("statement report form: %d\n%s", code, doc.Text("main"))
 	}
+	// Its author is shown it to vote on, without a link to report it.
+	annC := s.client()
+	s.signIn(annC, "ann@example.org")
+	_, body, _ = s.get(annC, "/conversations/"+itoa(c.ID))
+	doc = htmlcheck.Parse(t, body)
+	if !strings.Contains(doc.Text("main"), "more benches") || doc.Count("a[href='/report/statement/"+itoa(st.ID)+"']") != 0 {
+		t.Errorf("the author's statement card:\n%s", doc.Text("main"))
+	}
 }
