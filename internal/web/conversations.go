@@ -27,15 +27,15 @@ const participantCookieAge = 180 * 24 * time.Hour
 // vote on, and the form to add one.
 type ConversationPage struct {
 	Base
-	Org         OrgItem
-	C           ConversationItem
-	Counts      conversation.Counts
-	Statement   *conversation.Statement // the next statement to vote on; nil when none is left
+	Org       OrgItem
+	C         ConversationItem
+	Counts    conversation.Counts
+	Statement *conversation.Statement // the next statement to vote on; nil when none is left
 	// Reportable: the statement may be reported from here (not one staff
 	// wrote to start the conversation, nor the viewer's own).
-	Reportable bool
-	Voted       int                     // statements this participant has voted on
-	CanTakePart bool                    // open, and signed in or anonymous participation allowed
+	Reportable  bool
+	Voted       int  // statements this participant has voted on
+	CanTakePart bool // open, and signed in or anonymous participation allowed
 	SignInURL   string
 	NewText     string // the add-a-statement form, refilled after an error
 	MaxChars    int
