@@ -213,6 +213,10 @@ func (m *modJourney) heldRejectAppealReinstate() {
 		t.Error("a held comment is shown to others")
 	}
 	it := m.item("plans.example.com", "Many links")
+	// Robin has no public name; the moderator still sees an account to trust or block.
+	if q := m.open("mod", fmt.Sprintf("%s/%d", m.queue(), it.ID)); !strings.Contains(q.Text, "A signed-in person with no public name") {
+		t.Errorf("the item page does not say the author has an account:\n%s", q.Text)
+	}
 	m.decide(it, moderation.Reject, "Links to other sites are not allowed in comments.", "", "Rejected")
 	m.appeal("robin", "Links to other sites are not allowed in comments.", "These are the council's own published plans.")
 	m.decideAppeal(it, "reinstate", "", "council's own published plans", "Reinstated")
