@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"parley/internal/measure"
+	"parley/internal/org"
 )
 
 // queryKey identifies a query in the figure cache.
@@ -92,14 +93,22 @@ func (a *API) report(ctx context.Context, orgID int64, q measure.Query, now time
 	return v.(measure.Report), nil
 }
 
-// measureReport is one organisation's figures.
-func (a *API) measureReport(w http.ResponseWriter, r *http.Request, c caller) error {
+// measureRequest reads what the figures of one organisation are asked
+// for: the organisation in the path (which the caller must be allowed to
+// read), the query, and the time it is answered at.
+func (a *API) measureRequest(r *http.Request, c caller) (org.Organisation, measure.Query, time.Time, error) {
+	now := a.now()
 	o, _, err := a.measureOrg(r, c)
 	if err != nil {
-		return err
+		return o, measure.Query{}, now, err
 	}
-	now := a.now()
 	q, err := measureQuery(r.URL.Query(), now)
+	return o, q, now, err
+}
+
+// measureReport is one organisation's figures.
+func (a *API) measureReport(w http.ResponseWriter, r *http.Request, c caller) error {
+	o, q, now, err := a.measureRequest(r, c)
 	if err != nil {
 		return err
 	}
@@ -113,12 +122,7 @@ func (a *API) measureReport(w http.ResponseWriter, r *http.Request, c caller) er
 // measureWhatIf is the channel-shift calculator: what the period's
 // contacts would have cost with percent of one channel's moved to another.
 func (a *API) measureWhatIf(w http.ResponseWriter, r *http.Request, c caller) error {
-	o, _, err := a.measureOrg(r, c)
-	if err != nil {
-		return err
-	}
-	now := a.now()
-	q, err := measureQuery(r.URL.Query(), now)
+	o, q, now, err := a.measureRequest(r, c)
 	if err != nil {
 		return err
 	}

@@ -89,21 +89,8 @@ func (s *Store) CheckAuditChain(ctx context.Context, orgID int64) (account.Chain
 // does nothing once every entry is chained.
 func (s *Store) chainOldAudit(ctx context.Context) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT `+auditColumns+` FROM audit_log WHERE hash = '' ORDER BY id`)
+		old, err := collect(ctx, tx, `SELECT `+auditColumns+` FROM audit_log WHERE hash = '' ORDER BY id`, nil, scanAudit)
 		if err != nil {
-			return err
-		}
-		var old []account.AuditEntry
-		for rows.Next() {
-			e, err := scanAudit(rows)
-			if err != nil {
-				rows.Close()
-				return err
-			}
-			old = append(old, e)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
 			return err
 		}
 		heads := map[int64]string{}
