@@ -52,20 +52,14 @@ func (s *Store) OutboxMessage(ctx context.Context, id int64) (outbox.Message, er
 
 // Outbox lists the newest emails, for the development outbox viewer.
 func (s *Store) Outbox(ctx context.Context, limit int) ([]outbox.Message, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT `+outboxColumns+` FROM outbox ORDER BY id DESC LIMIT $1`, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []outbox.Message
-	for rows.Next() {
-		m, err := scanMessage(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, m)
-	}
-	return out, rows.Err()
+	return s.OutboxTo(ctx, "", limit)
+}
+
+// OutboxTo lists the newest emails to one address ("" for everyone): in
+// the demo, jobs email hundreds of people, and a person looks for theirs.
+func (s *Store) OutboxTo(ctx context.Context, to string, limit int) ([]outbox.Message, error) {
+	return collect(ctx, s.read, `SELECT `+outboxColumns+` FROM outbox WHERE $1 = '' OR LOWER(to_address) = LOWER($1) ORDER BY id DESC LIMIT $2`,
+		[]any{strings.TrimSpace(to), limit}, func(rows *sql.Rows) (outbox.Message, error) { return scanMessage(rows) })
 }
 
 // MarkOutboxSent records that an email went.

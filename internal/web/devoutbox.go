@@ -14,16 +14,18 @@ import (
 // can be followed without a mail server.
 type OutboxPage struct {
 	Base
+	To       string // the address asked for; "" for everyone
 	Messages []outbox.Message
 }
 
 func (s *Server) outboxPage(w http.ResponseWriter, r *http.Request) error {
-	msgs, err := s.Store.Outbox(r.Context(), 100)
+	to := strings.TrimSpace(r.URL.Query().Get("to"))
+	msgs, err := s.Store.OutboxTo(r.Context(), to, 100)
 	if err != nil {
 		return err
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	return s.render(w, r, http.StatusOK, "outbox", OutboxPage{Base: s.base(r, "outbox.title"), Messages: msgs})
+	return s.render(w, r, http.StatusOK, "outbox", OutboxPage{Base: s.base(r, "outbox.title"), To: to, Messages: msgs})
 }
 
 // OutboxMessagePage shows one email.

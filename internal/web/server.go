@@ -48,6 +48,8 @@ type Store interface {
 	PersonalData(ctx context.Context, userID int64, mentionDays int) (account.PersonalData, error)
 	EraseUser(ctx context.Context, userID int64) error
 	Outbox(ctx context.Context, limit int) ([]outbox.Message, error)
+	// OutboxTo is Outbox for one address ("" for all).
+	OutboxTo(ctx context.Context, to string, limit int) ([]outbox.Message, error)
 	OutboxMessage(ctx context.Context, id int64) (outbox.Message, error)
 	Subscribe(ctx context.Context, userID int64, kind string, targetID int64) error
 	Unsubscribe(ctx context.Context, userID int64, kind string, targetID int64) error
