@@ -103,20 +103,7 @@ func (m *modJourney) check(who string, v view) {
 func (m *modJourney) submit(who, sel, want string) view {
 	m.t.Helper()
 	ctx := m.tabs[who]
-	// Mark the page, so that the wait below sees the next one, not this.
-	do(m.t, ctx, "mark the page", chromedp.Evaluate[chromedp.Void](`document.documentElement.dataset.left = "1"`))
-	do(m.t, ctx, "submit the form of "+sel, chromedp.Click(`//*[@id="`+sel+`"]/ancestor::form//button[@type="submit"]`))
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		left, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.dataset.left === "1" || document.readyState !== "complete"`))
-		if err == nil && !left {
-			break
-		}
-		if time.Now().After(deadline) {
-			m.t.Fatalf("submitting the form of %s did not load a new page", sel)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	leave(m.t, ctx, "submit the form of "+sel, chromedp.Click(`//*[@id="`+sel+`"]/ancestor::form//button[@type="submit"]`))
 	v := waitFor(m.t, ctx, want, func(v view) bool { return v.Ready && strings.Contains(v.Text, want) })
 	m.check(who, v)
 	return v

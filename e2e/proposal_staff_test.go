@@ -188,7 +188,7 @@ func axeForm(t *testing.T, ctx context.Context, s *site, f staffForm, lang strin
 	for sel, v := range f.fill {
 		do(t, pctx, "fill "+sel, chromedp.SendKeys(chromedp.CSS(sel), v))
 	}
-	do(t, pctx, "send "+f.name, chromedp.Click(chromedp.CSS(f.submit)))
+	leave(t, pctx, "send "+f.name, chromedp.Click(chromedp.CSS(f.submit)))
 	got := waitFor(t, pctx, f.name, func(v view) bool { return v.Ready && v.Lang == lang && f.until(v) })
 	axeCheck(t, pctx, got.Path+" ("+f.name+")", axeSrc)
 	if shots != "" && lang == "en" {

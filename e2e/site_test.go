@@ -324,3 +324,23 @@ func call[P, R any](t *testing.T, ctx context.Context, cmd cdp.Command[P, R], pa
 	}
 	return r
 }
+
+// leave marks the page shown, does act (a click that submits a form),
+// and waits until another page has loaded, so that what is read next is
+// not the page the form was on.
+func leave(t *testing.T, ctx context.Context, what string, act chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	do(t, ctx, "mark the page", chromedp.Evaluate[chromedp.Void](`document.documentElement.dataset.left = "1"`))
+	do(t, ctx, what, act)
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		left, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.dataset.left === "1" || document.readyState !== "complete"`))
+		if err == nil && !left {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: no new page loaded", what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
